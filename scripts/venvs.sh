@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Creates (or reuses from the cache) the two virtual environments and links them into .venv/:
+#   .venv/rasa    Python 3.10: Rasa 3.6, channels, action server
+#   .venv/service Python 3.11: knowledge service, retrieval, tests
+# Each venv is keyed by the hash of its requirements file, so a clean clone reuses it.
+source "$(dirname "$0")/lib.sh"
+
+make_venv() {  # make_venv NAME PYVER REQFILE [pre-install args]
+  local name="$1" pyver="$2" req="$3"; shift 3
+  local key; key="$(hash_of "$req" scripts/venvs.sh)"
+  local dir="$CACHE/venv-$name-$key"
+  if [ ! -f "$dir/.complete" ]; then
+    log "building venv $name (Python $pyver) in $dir"
+    rm -rf "$dir"
+    "$(find_python "$pyver")" -m venv "$dir"
+    "$dir/bin/pip" install -q --upgrade pip wheel
+    if [ $# -gt 0 ]; then "$dir/bin/pip" install -q "$@"; fi
+    "$dir/bin/pip" install -q -r "$ROOT/$req"
+    touch "$dir/.complete"
+  fi
+  mkdir -p "$ROOT/.venv"
+  ln -sfn "$dir" "$ROOT/.venv/$name"
+}
+
+# torch first and pinned: the CPU wheel on this machine; any other spec pulls a CUDA build.
+make_venv service 3.11 requirements/service.txt torch==2.13.0 &
+svc=$!
+make_venv rasa 3.10 requirements/rasa.txt &
+rasa=$!
+wait $svc; wait $rasa
+log "venvs ready: .venv/rasa .venv/service"
