@@ -1,0 +1,173 @@
+"""A service item (事项) as an implementation list (实施清单 / 办事指南) describes it."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from knowledge.schema.common import QA, GuideMeta, Key, NonEmpty, Slug, Strict
+
+
+class ItemType(str, Enum):
+    licence = "行政许可"
+    public_service = "公共服务"
+    filing = "备案"
+    confirmation = "行政确认"
+    registration = "行政登记"
+    payment = "行政给付"
+    other = "其他行政权力"
+
+
+class Audience(str, Enum):
+    person = "个人"
+    organisation = "法人"
+
+
+class DeadlineKind(str, Enum):
+    immediate = "即办件"
+    promised = "承诺件"
+
+
+class Channel(str, Enum):
+    window = "窗口"
+    online = "网上"
+    fully_online = "全程网办"
+    mail = "邮寄"
+
+
+class Delivery(str, Enum):
+    pickup = "自取"
+    free_mail = "免费邮寄"
+    electronic = "电子证照"
+
+
+class MaterialForm(str, Enum):
+    original = "原件"
+    copy = "复印件"
+    original_and_copy = "原件和复印件"
+    electronic = "电子"
+
+
+class Necessity(str, Enum):
+    required = "必要"
+    deferrable = "容缺"  # may be handed in after acceptance, within deferral_days
+    situational = "情形"  # only in some situations
+
+
+class TimeLimit(Strict):
+    statutory_days: int | None = Field(None, ge=0, description="法定办结时限（工作日）；无法定时限时留空")
+    promised_days: int = Field(..., ge=0, description="承诺办结时限（工作日）；即办件为 0")
+    kind: DeadlineKind = DeadlineKind.promised
+    visits: int = Field(1, ge=0, le=5, description="到现场次数；0 表示全程网办")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _promise_within_law(self) -> "TimeLimit":
+        if self.statutory_days is not None and self.promised_days > self.statutory_days:
+            raise ValueError(
+                f"承诺办结时限（{self.promised_days} 个工作日）不能长于法定办结时限（{self.statutory_days} 个工作日）"
+            )
+        if self.kind == DeadlineKind.immediate.value and self.promised_days != 0:
+            raise ValueError("即办件的承诺办结时限应为 0 个工作日")
+        return self
+
+
+class Place(Strict):
+    """Where the item is handled. In the sample base these are sample values (sample: true)."""
+
+    address: NonEmpty
+    window: str | None = None
+    hours: NonEmpty
+    phone: NonEmpty
+    sample: bool = Field(True, description="地址、窗口、电话为示例值")
+
+
+class Result(Strict):
+    name: NonEmpty
+    # The material key this result satisfies in later steps (e.g. 营业执照), so a route plan
+    # can say "obtained in step N" instead of asking the citizen to bring it.
+    key: str | None = None
+    delivery: list[Delivery] = Field(default_factory=lambda: [Delivery.pickup])
+
+
+class Fee(Strict):
+    charged: bool = False
+    standard: str = "不收费"
+    basis: str | None = None
+
+    @model_validator(mode="after")
+    def _standard_when_charged(self) -> "Fee":
+        if self.charged and (not self.standard or self.standard == "不收费"):
+            raise ValueError("收费事项必须写明收费标准")
+        return self
+
+
+class Material(Strict):
+    name: NonEmpty
+    # Materials with the same key are the same document across items; a route plan merges them (一表通).
+    key: str | None = None
+    form: MaterialForm = MaterialForm.original
+    copies: int = Field(1, ge=0, le=20)
+    necessity: Necessity = Necessity.required
+    deferral_days: int | None = Field(None, ge=1, le=60, description="容缺材料的补交期限（工作日）")
+    condition: str | None = Field(None, description="情形材料：什么情况下需要")
+    when: dict[Key, str | list[str]] | None = Field(
+        None, description="在一件事中由哪个情形答案触发，如 {sells_alcohol: 'yes'}"
+    )
+    source: str = "申请人自备"
+    from_item: Slug | None = Field(None, description="由另一事项办结后取得（如营业执照）")
+    commitment: bool = Field(False, description="可用告知承诺书替代")
+    notes: str | None = None
+
+    @property
+    def merge_key(self) -> str:
+        return self.key or self.name
+
+    @model_validator(mode="after")
+    def _necessity_details(self) -> "Material":
+        if self.necessity == Necessity.deferrable.value and self.deferral_days is None:
+            raise ValueError(f"容缺材料「{self.name}」必须写明补交期限（deferral_days）")
+        if self.necessity != Necessity.deferrable.value and self.deferral_days is not None:
+            raise ValueError(f"只有容缺材料才有补交期限：「{self.name}」不是容缺材料")
+        if self.necessity == Necessity.situational.value and not (self.condition or self.when):
+            raise ValueError(f"情形材料「{self.name}」必须写明适用情形（condition）")
+        return self
+
+
+class Item(GuideMeta):
+    kind: Literal["item"] = "item"
+    name: NonEmpty
+    code: NonEmpty = Field(..., description="事项编码（示例库为示例编码）")
+    type: ItemType
+    department: NonEmpty
+    audience: list[Audience] = Field(..., min_length=1)
+    aliases: list[NonEmpty] = Field(default_factory=list)
+    summary: str | None = None
+    conditions: list[NonEmpty] = Field(default_factory=list)
+    legal_basis: list[NonEmpty] = Field(default_factory=list)
+    time_limit: TimeLimit
+    place: Place
+    channels: list[Channel] = Field(default_factory=lambda: [Channel.window])
+    result: Result
+    fee: Fee = Field(default_factory=Fee)
+    materials: list[Material] = Field(default_factory=list)
+    steps: list[NonEmpty] = Field(default_factory=list, description="办理流程")
+    faq: list[QA] = Field(default_factory=list)
+
+    @property
+    def online(self) -> bool:
+        return any(c in (Channel.online.value, Channel.fully_online.value) for c in self.channels)
+
+    @property
+    def fully_online(self) -> bool:
+        return Channel.fully_online.value in self.channels
+
+    @model_validator(mode="after")
+    def _unique_material_names(self) -> "Item":
+        seen: set[str] = set()
+        for m in self.materials:
+            if m.name in seen:
+                raise ValueError(f"材料「{m.name}」重复出现")
+            seen.add(m.name)
+        return self
