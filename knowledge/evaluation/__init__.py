@@ -1,0 +1,1 @@
+"""Retrieval evaluation on citizen-style questions (questions.yml)."""

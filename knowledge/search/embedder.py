@@ -1,0 +1,62 @@
+"""Sentence embeddings from a local sentence-transformers folder (e5 prompts), loaded offline."""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import OrderedDict
+from pathlib import Path
+from threading import Lock
+
+import numpy as np
+
+# The model must never be fetched from a hub: the folder is built at set-up time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class Embedder:
+    def __init__(self, model_dir: Path, query_prompt: str = "query: ", passage_prompt: str = "passage: "):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        # Two cores: more threads than cores only adds contention under concurrent requests.
+        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        self.model_dir = Path(model_dir)
+        self._model = SentenceTransformer(str(model_dir), device="cpu")
+        self.dim = self._model.get_sentence_embedding_dimension()
+        self._query_prompt, self._passage_prompt = query_prompt, passage_prompt
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = Lock()  # torch inference is not made faster by parallel callers on 2 cores
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the weights, so cached passage vectors are never reused across models."""
+        h = hashlib.sha256()
+        for f in sorted(self.model_dir.rglob("*")):
+            if f.is_file():
+                h.update(f.name.encode())
+                h.update(str(f.stat().st_size).encode())
+        return h.hexdigest()[:16]
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+            vec = self._encode([self._query_prompt + text])[0]
+            self._cache[text] = vec
+            if len(self._cache) > 4096:
+                self._cache.popitem(last=False)
+            return vec
+
+    def encode_passages(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        with self._lock:
+            return self._encode([self._passage_prompt + t for t in texts], batch_size, progress)
+
+    def _encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        vecs = self._model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.asarray(vecs, dtype=np.float32)

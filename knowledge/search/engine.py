@@ -1,0 +1,164 @@
+"""The search engine: an immutable index snapshot per knowledge-base version, swapped atomically.
+
+A query is normalised (Traditional → Simplified), ranked by BM25 and by dense vectors, and the two
+rankings are fused by reciprocal rank. The engine also judges how clear the answer is, because the
+dialogue must choose between answering, offering choices and admitting it does not know; e5 cosine
+scores bunch together, so the judgement uses ranks and margins, not a fixed similarity threshold.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from threading import Lock
+
+import numpy as np
+
+from knowledge.schema import Guide
+from knowledge.search.dense import DenseIndex
+from knowledge.search.documents import Document, document_for, user_words
+from knowledge.search.embedder import Embedder
+from knowledge.search.fusion import reciprocal_rank_fusion
+from knowledge.search.lexical import LexicalIndex
+from knowledge.search.vector_cache import VectorCache
+from knowledge.text.normalize import normalize
+from knowledge.text.tokenizer import Tokenizer
+
+MAX_QUERY_CHARS = 500
+DEPTH = 50  # candidates taken from each ranker before fusion
+
+
+class Match(str, Enum):
+    clear = "clear"  # one guide is clearly meant
+    ambiguous = "ambiguous"  # several fit: offer choices
+    none = "none"  # nothing in the knowledge base fits
+
+
+class Mode(str, Enum):
+    hybrid = "hybrid"
+    lexical = "lexical"
+    dense = "dense"
+
+
+@dataclass
+class Hit:
+    doc: Document
+    score: float
+    lexical_rank: int | None
+    dense_rank: int | None
+
+
+@dataclass
+class Outcome:
+    query: str
+    hits: list[Hit]
+    match: Match
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Snapshot:
+    docs: list[Document]
+    tokenizer: Tokenizer
+    lexical: LexicalIndex
+    dense: DenseIndex
+    built_in_s: float
+    # normalised title/alias -> document positions, for the "named it outright" signal
+    names: dict[str, list[int]]
+
+
+class SearchEngine:
+    def __init__(self, embedder: Embedder, vector_cache: VectorCache | None = None):
+        self.embedder = embedder
+        self.vectors = vector_cache or VectorCache(None, embedder.dim)
+        self._snapshot: Snapshot | None = None
+        self._build_lock = Lock()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            raise RuntimeError("search index not built yet")
+        return self._snapshot
+
+    def rebuild(self, guides: list[Guide], progress: bool = False) -> Snapshot:
+        """Build a new snapshot from published guides and swap it in; the old one serves until then."""
+        with self._build_lock:
+            started = time.perf_counter()
+            docs = [document_for(g) for g in guides]
+            tokenizer = Tokenizer(user_words(guides))
+            lexical = LexicalIndex([tokenizer.tokens(d.lexical_text) for d in docs])
+            passages = [p for d in docs for p in d.passages]
+            owners = np.array([i for i, d in enumerate(docs) for _ in d.passages], dtype=np.int64)
+            dense = DenseIndex(self._vectors_for(passages, progress), owners)
+            names: dict[str, list[int]] = {}
+            for i, (g, d) in enumerate(zip(guides, docs)):
+                for n in [d.title, *getattr(g, "aliases", [])]:
+                    n = normalize(n)
+                    if len(n) >= 2:
+                        names.setdefault(n, []).append(i)
+            snap = Snapshot(docs, tokenizer, lexical, dense, time.perf_counter() - started, names)
+            self._snapshot = snap  # a single reference assignment: readers see old or new, never half
+            return snap
+
+    def _vectors_for(self, passages: list[str], progress: bool) -> np.ndarray:
+        found, missing = self.vectors.lookup(passages)
+        if missing:
+            fresh = self.embedder.encode_passages([passages[i] for i in missing], progress=progress)
+            self.vectors.store([passages[i] for i in missing], fresh)
+            self.vectors.save()
+            for i, v in zip(missing, fresh):
+                found[i] = v
+        if not passages:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.stack(found)
+
+    def search(self, query: str, k: int = 5, mode: Mode = Mode.hybrid) -> Outcome:
+        snap = self.snapshot
+        t0 = time.perf_counter()
+        text = normalize(query)[:MAX_QUERY_CHARS]
+        timings: dict[str, float] = {}
+        lex_rank: list[int] = []
+        lex_scores = np.zeros(len(snap.docs), dtype=np.float32)
+        if mode != Mode.dense:
+            lex_scores = snap.lexical.scores(snap.tokenizer.tokens(text))
+            top = np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores) else []
+            lex_rank = [int(i) for i in sorted(top, key=lambda i: -lex_scores[i]) if lex_scores[i] > 0]
+            timings["lexical"] = (time.perf_counter() - t0) * 1000
+        dense_rank: list[int] = []
+        if mode != Mode.lexical and text:
+            t1 = time.perf_counter()
+            qv = self.embedder.encode_query(text)
+            timings["embed"] = (time.perf_counter() - t1) * 1000
+            t2 = time.perf_counter()
+            dense_rank, _ = snap.dense.search(qv, DEPTH)
+            timings["dense"] = (time.perf_counter() - t2) * 1000
+        if mode == Mode.lexical:
+            fused = {d: float(lex_scores[d]) for d in lex_rank}
+        elif mode == Mode.dense:
+            fused = {d: 1.0 / (r + 1) for r, d in enumerate(dense_rank)}
+        else:
+            fused = reciprocal_rank_fusion([lex_rank, dense_rank], k=10, weights=[1.0, 1.0])
+        order = sorted(fused, key=lambda d: -fused[d])[:k]
+        lpos = {d: r for r, d in enumerate(lex_rank)}
+        dpos = {d: r for r, d in enumerate(dense_rank)}
+        hits = [Hit(snap.docs[d], round(fused[d], 4), lpos.get(d), dpos.get(d)) for d in order]
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return Outcome(query=text, hits=hits, match=self._judge(text, hits, lex_scores, snap), timings_ms=timings)
+
+    @staticmethod
+    def _judge(text: str, hits: list[Hit], lex_scores: np.ndarray, snap: Snapshot) -> Match:
+        if not hits or not text or float(lex_scores.max(initial=0.0)) <= 0.0:
+            # No content word of the query occurs in any guide: dense similarity alone always finds
+            # a "nearest" guide, so it cannot be trusted to mean there is one.
+            return Match.none
+        top = hits[0]
+        named = [d for n, ds in snap.names.items() if n in text for d in ds]
+        if named and len({snap.docs[d].guide_id for d in named}) == 1 and snap.docs[named[0]] is top.doc:
+            return Match.clear
+        if top.lexical_rank == 0 and top.dense_rank == 0:
+            return Match.clear
+        if len(hits) > 1 and top.lexical_rank == 0 and top.dense_rank is not None and top.dense_rank <= 2:
+            second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
+            if float(lex_scores.max()) >= 1.5 * second:
+                return Match.clear
+        return Match.ambiguous

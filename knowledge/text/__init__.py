@@ -1,0 +1,1 @@
+"""Chinese text handling shared by indexing and querying: normalisation and tokenisation."""

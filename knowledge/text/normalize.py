@@ -1,0 +1,26 @@
+"""Query and document normalisation: Traditional → Simplified, full-width → half-width, tidy spaces.
+
+Both sides of retrieval pass through the same function, so a Traditional query ("營業執照") meets
+the Simplified guide text ("营业执照").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_converter = opencc.OpenCC("t2s.json")
+_SPACES = re.compile(r"\s+")
+# Control and format characters (zero-width spaces pasted from chat apps) carry no meaning.
+_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202f\u2060\ufeff]")
+
+
+@lru_cache(maxsize=20_000)
+def normalize(text: str) -> str:
+    text = _INVISIBLE.sub("", text)
+    # NFKC folds full-width Latin letters and digits (ＡＢＣ１２３) into ASCII.
+    text = unicodedata.normalize("NFKC", text)
+    text = _converter.convert(text)
+    return _SPACES.sub(" ", text).strip().lower()

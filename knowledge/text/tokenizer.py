@@ -1,0 +1,66 @@
+"""jieba tokenisation for retrieval, with a user dictionary built from the guides' titles and aliases.
+
+Tokens are jieba's search-mode words (compounds and their parts) plus character bigrams of each
+Chinese run: the bigrams let a typo ("营业职照") still meet most of the right word ("营业").
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import jieba
+
+from knowledge.text.normalize import normalize
+
+jieba.setLogLevel(60)  # jieba prints its dictionary-loading chatter to stderr otherwise
+
+# Function words and generic request words: present in nearly every question, they carry no
+# information about which guide is meant and would only add noise to BM25.
+STOPWORDS = frozenset(
+    """
+    的 了 吗 呢 吧 啊 呀 嘛 哦 么 啥 和 与 及 或 在 是 有 要 想 我 你 您 他 她 它 我们 你们 这 那 个 一个 一下
+    怎么 怎样 如何 什么 哪些 哪个 哪里 哪儿 多少 需要 需 要求 请问 请 问 问下 问一下 咨询 一般 可以 能 能不能
+    办 办理 办事 手续 流程 材料 资料 证件 怎么办 去 到 给 把 让 就 都 也 还 又 再 先 后 然后 就是 这个 那个
+    想要 打算 准备 应该 得 着 过 被 对 从 为 以 上 下 里 中 吧 么 嗯 哈 好 好的 谢谢 你好 您好 一 下 些 点 多
+    """.split()
+)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
+
+
+class Tokenizer:
+    def __init__(self, user_words: Iterable[str] = ()):
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        for word in user_words:
+            word = normalize(word)
+            if 1 < len(word) <= 20 and " " not in word:
+                # A high frequency makes jieba keep the whole title ("食品经营许可") together.
+                self._jieba.add_word(word, freq=50_000)
+
+    def words(self, text: str) -> list[str]:
+        """Content words of normalised text, in order (search mode: compounds and their parts)."""
+        return [w for w in self._jieba.cut_for_search(normalize(text)) if _is_content(w)]
+
+    def tokens(self, text: str) -> list[str]:
+        """Retrieval tokens: content words plus character bigrams (prefixed to keep them apart).
+
+        Bigrams run over stretches of adjacent content words, so "营业职照" (a typo) still yields
+        "营业" and a "照"-bearing bigram, while "我想" and "怎么" never become tokens.
+        """
+        text = normalize(text)
+        runs, run = [], ""
+        for w in self._jieba.cut(text):
+            if _is_content(w):
+                run += w
+            elif run:
+                runs.append(run)
+                run = ""
+        runs.append(run)
+        chunks = [c for r in runs for c in _CJK_RUN.findall(r)]
+        bigrams = ["§" + c[i : i + 2] for c in chunks for i in range(len(c) - 1)]
+        return self.words(text) + bigrams
+
+
+def _is_content(word: str) -> bool:
+    return bool(_WORD.match(word)) and word not in STOPWORDS
