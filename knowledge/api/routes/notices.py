@@ -1,0 +1,40 @@
+"""One-time notices (一次性告知单): every step, window, material and time limit on one printable page.
+
+The route notice takes the situation answers as query parameters, so a notice link in a chat
+answer reproduces exactly the plan the citizen was given.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from knowledge.api.deps import ItemDep, RouteDep, StateDep
+from knowledge.planner import PlanError, plan_route
+
+router = APIRouter(prefix="/api", tags=["notices"])
+templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "web" / "templates")
+
+
+@router.get("/routes/{route_id}/notice", response_class=HTMLResponse)
+def route_notice(route: RouteDep, state: StateDep, request: Request) -> HTMLResponse:
+    answers = {k: v for k, v in request.query_params.items() if k in {q.id for q in route.questions}}
+    try:
+        plan = plan_route(route, state.catalogue, answers)
+    except PlanError as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    items = {s.item_id: state.catalogue.items[s.item_id] for s in plan.steps}
+    return templates.TemplateResponse(
+        request, "notice_route.html",
+        {"plan": plan, "items": items, "settings": state.settings, "today": dt.date.today()},
+    )
+
+
+@router.get("/items/{item_id}/notice", response_class=HTMLResponse)
+def item_notice(item: ItemDep, state: StateDep, request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "notice_item.html", {"item": item, "settings": state.settings, "today": dt.date.today()}
+    )

@@ -1,0 +1,32 @@
+"""Service settings, read from environment variables (or a .env file) by pydantic-settings."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    # Links in chat answers (printable notices) point here; set it to the public address in production.
+    public_base_url: str = "http://127.0.0.1:8000"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'navigator.db'}"
+    guides_dir: Path = ROOT / "knowledge" / "guides"
+    embedding_model_dir: Path = ROOT / ".build" / "embedding-model"
+    cache_dir: Path = Path.home() / ".cache" / "approval-navigator"
+    rasa_url: str = "http://127.0.0.1:5005"
+    redis_url: str | None = None
+    hotline_phone: str = "0000-12345（示例号码）"
+    hotline_hours: str = "工作日 9:00-12:00，13:30-17:30（示例）"
+    max_query_chars: int = 500
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

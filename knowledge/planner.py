@@ -1,0 +1,275 @@
+"""Route planning: from a route and the citizen's situation answers to a tailored plan.
+
+The plan lists the applicable steps in dependency order, groups those that can run at the same
+time (并联), measures the total time along the critical path rather than the sum, and merges the
+materials of all steps so a document needed by several steps is handed in once (一表通).
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from knowledge.catalogue import Catalogue
+from knowledge.schema import Item, Route
+from knowledge.schema.item import Necessity
+from knowledge.schema.route import Step, condition_holds
+
+
+class PlanError(ValueError):
+    """The answers do not fit the route (unknown question or option)."""
+
+
+class PlannedStep(BaseModel):
+    number: int
+    id: str
+    item_id: str
+    title: str
+    department: str
+    window: str | None
+    address: str
+    stage: str | None
+    phase: int = Field(description="并联批次：同一批次的步骤可同时办理")
+    depends_on: list[str]
+    promised_days: int
+    statutory_days: int | None
+    start_day: int = Field(description="最早开始：第几个工作日之后")
+    finish_day: int
+    critical: bool
+    visits: int
+    online: bool
+    fully_online: bool
+    fee: str
+    result: str
+    delivery: list[str]
+    note: str | None = None
+
+
+class PlannedMaterial(BaseModel):
+    name: str
+    form: str
+    copies: int
+    necessity: str
+    deferral_days: int | None
+    condition: str | None
+    commitment: bool
+    steps: list[int] = Field(description="用于哪些步骤（序号）")
+    provided_by_step: int | None = Field(None, description="由第几步办结后取得，无需自备")
+
+
+class OpenQuestion(BaseModel):
+    id: str
+    text: str
+    help: str | None
+    options: list[dict]
+
+
+class Plan(BaseModel):
+    route_id: str
+    route_name: str
+    summary: str
+    answers: dict[str, str]
+    answer_labels: dict[str, str]
+    open_questions: list[OpenQuestion]
+    steps: list[PlannedStep]
+    conditional_steps: list[str] = Field(description="取决于尚未回答的问题的步骤")
+    phases: list[list[int]]
+    total_promised_days: int
+    total_statutory_days: int | None
+    sum_promised_days: int
+    critical_path: list[int]
+    visits: int
+    materials: list[PlannedMaterial]
+    deferrable: list[PlannedMaterial]
+    online_steps: list[int]
+    mailable_steps: list[int]
+    fees: list[str]
+    notes: list[str]
+
+
+def open_questions(route: Route, answers: dict[str, str]) -> list[OpenQuestion]:
+    """Questions still to ask, in order; a question whose own condition fails is not asked."""
+    return [
+        OpenQuestion(
+            id=q.id, text=q.text, help=q.help,
+            options=[{"value": o.value, "label": o.label} for o in q.options],
+        )
+        for q in route.questions
+        if q.id not in answers and condition_holds(q.when, answers)
+    ]
+
+
+def pending_questions(route: Route, answers: dict[str, str]) -> set[str]:
+    """Unanswered questions that may still be asked: a question whose own condition already
+    failed will never be asked, so steps that depend on it are simply skipped, not left open."""
+    pending: set[str] = set()
+    for q in route.questions:  # conditions only look at earlier questions, so one pass suffices
+        if q.id in answers:
+            continue
+        refs = set(q.when or {})
+        if refs & pending or condition_holds(q.when, answers):
+            pending.add(q.id)
+    return pending
+
+
+def validate_answers(route: Route, answers: dict[str, str]) -> None:
+    known = {q.id: {o.value for o in q.options} for q in route.questions}
+    for qid, value in answers.items():
+        if qid not in known:
+            raise PlanError(f"「{route.name}」没有情形问题「{qid}」")
+        if value not in known[qid]:
+            raise PlanError(f"问题「{qid}」没有选项「{value}」，可选：{'、'.join(sorted(known[qid]))}")
+
+
+def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | None = None) -> Plan:
+    answers = dict(answers or {})
+    validate_answers(route, answers)
+    unanswered = pending_questions(route, answers)
+
+    def status(step: Step) -> str:
+        cond = step.when or {}
+        if any(qid in unanswered for qid in cond):
+            return "conditional"
+        return "applies" if condition_holds(cond, answers) else "skipped"
+
+    by_id = {s.id: s for s in route.steps}
+    applies = {s.id for s in route.steps if status(s) == "applies"}
+    conditional = [s.id for s in route.steps if status(s) == "conditional"]
+
+    def effective_deps(step_id: str, seen: frozenset = frozenset()) -> set[str]:
+        # A dependency that does not apply is skipped over: its own prerequisites still hold.
+        out: set[str] = set()
+        for dep in by_id[step_id].depends_on:
+            if dep in seen:
+                continue
+            out |= {dep} if dep in applies else effective_deps(dep, seen | {dep})
+        return out
+
+    deps = {sid: effective_deps(sid) for sid in applies}
+    order = _topological([s.id for s in route.steps if s.id in applies], deps)
+    items: dict[str, Item] = {sid: catalogue.items[by_id[sid].item] for sid in order}
+
+    phase: dict[str, int] = {}
+    start: dict[str, int] = {}
+    finish: dict[str, int] = {}
+    finish_law: dict[str, int | None] = {}
+    for sid in order:
+        tl = items[sid].time_limit
+        phase[sid] = 1 + max((phase[d] for d in deps[sid]), default=0)
+        start[sid] = max((finish[d] for d in deps[sid]), default=0)
+        finish[sid] = start[sid] + tl.promised_days
+        law_prev = [finish_law[d] for d in deps[sid]]
+        finish_law[sid] = (
+            None if tl.statutory_days is None or None in law_prev else max(law_prev, default=0) + tl.statutory_days
+        )
+    number = {sid: i + 1 for i, sid in enumerate(sorted(order, key=lambda s: (phase[s], order.index(s))))}
+    ordered = sorted(order, key=number.get)
+    critical = _critical_path(ordered, deps, finish)
+
+    steps = []
+    for sid in ordered:
+        item, step = items[sid], by_id[sid]
+        steps.append(
+            PlannedStep(
+                number=number[sid], id=sid, item_id=item.id, title=step.title or item.name,
+                department=item.department, window=item.place.window, address=item.place.address,
+                stage=step.stage, phase=phase[sid],
+                depends_on=sorted(deps[sid], key=number.get),
+                promised_days=item.time_limit.promised_days, statutory_days=item.time_limit.statutory_days,
+                start_day=start[sid], finish_day=finish[sid], critical=sid in critical,
+                visits=item.time_limit.visits, online=item.online, fully_online=item.fully_online,
+                fee=item.fee.standard if item.fee.charged else "不收费",
+                result=item.result.name, delivery=list(item.result.delivery), note=step.note,
+            )
+        )
+    materials = _merge_materials(ordered, items, number, answers, {q.id for q in route.questions})
+    law_totals = [finish_law[s] for s in ordered]
+    return Plan(
+        route_id=route.id, route_name=route.name, summary=route.summary,
+        answers=answers, answer_labels=_answer_labels(route, answers),
+        open_questions=open_questions(route, answers),
+        steps=steps, conditional_steps=conditional,
+        phases=[[number[s] for s in ordered if phase[s] == p] for p in sorted(set(phase.values()))],
+        total_promised_days=max(finish.values(), default=0),
+        total_statutory_days=None if None in law_totals else max(law_totals, default=0),
+        sum_promised_days=sum(items[s].time_limit.promised_days for s in ordered),
+        critical_path=[number[s] for s in ordered if s in critical],
+        visits=sum(items[s].time_limit.visits for s in ordered),
+        materials=materials,
+        deferrable=[m for m in materials if m.necessity == Necessity.deferrable.value],
+        online_steps=[number[s] for s in ordered if items[s].online],
+        mailable_steps=[number[s] for s in ordered if "免费邮寄" in items[s].result.delivery],
+        fees=[f"{items[s].name}：{items[s].fee.standard}" for s in ordered if items[s].fee.charged],
+        notes=list(route.notes),
+    )
+
+
+def _topological(ids: list[str], deps: dict[str, set[str]]) -> list[str]:
+    done: list[str] = []
+    pending = list(ids)
+    while pending:  # the schema guarantees a DAG, so every pass places at least one step
+        for sid in pending:
+            if deps[sid] <= set(done):
+                done.append(sid)
+                pending.remove(sid)
+                break
+    return done
+
+
+def _critical_path(order: list[str], deps: dict[str, set[str]], finish: dict[str, int]) -> set[str]:
+    if not order:
+        return set()
+    node = max(reversed(order), key=lambda s: finish[s])
+    path = {node}
+    while deps[node]:
+        node = max(deps[node], key=lambda d: finish[d])
+        path.add(node)
+    return path
+
+
+def _merge_materials(order: list[str], items: dict[str, Item], number: dict[str, int],
+                     answers: dict[str, str], asked: set[str]) -> list[PlannedMaterial]:
+    produced: dict[str, int] = {}
+    for sid in order:
+        if items[sid].result.key:
+            produced.setdefault(items[sid].result.key, number[sid])
+        produced.setdefault(items[sid].id, number[sid])
+    rank = {Necessity.required.value: 0, Necessity.situational.value: 1, Necessity.deferrable.value: 2}
+    merged: dict[str, PlannedMaterial] = {}
+    for sid in order:
+        for m in items[sid].materials:
+            if m.when is not None and not set(m.when) <= asked:
+                # This route does not ask about that situation: keep it as a situational material.
+                m = m.model_copy(update={"when": None, "necessity": Necessity.situational.value,
+                                         "condition": m.condition or "视具体情形"})
+            if m.when is not None and not condition_holds(m.when, answers):
+                continue
+            provider = produced.get(m.merge_key) or (produced.get(m.from_item) if m.from_item else None)
+            if provider is not None and provider >= number[sid]:
+                provider = None  # only an earlier step can provide it
+            # A situational material whose situation was answered "yes" is simply required here.
+            necessity = Necessity.required.value if m.when is not None else m.necessity
+            entry = merged.get(m.merge_key)
+            if entry is None:
+                merged[m.merge_key] = PlannedMaterial(
+                    name=m.name, form=m.form, copies=m.copies, necessity=necessity,
+                    deferral_days=m.deferral_days,
+                    condition=None if m.when is not None else m.condition,
+                    commitment=m.commitment, steps=[number[sid]], provided_by_step=provider,
+                )
+                continue
+            entry.steps.append(number[sid])
+            entry.copies = max(entry.copies, m.copies)
+            entry.commitment = entry.commitment and m.commitment
+            if rank[necessity] < rank[entry.necessity]:
+                entry.necessity, entry.condition = necessity, None if m.when is not None else m.condition
+                entry.deferral_days = m.deferral_days
+            elif necessity == entry.necessity == Necessity.deferrable.value:
+                entry.deferral_days = min(entry.deferral_days or 99, m.deferral_days or 99)
+    return sorted(merged.values(), key=lambda m: (m.provided_by_step is not None, rank[m.necessity], m.steps[0]))
+
+
+def _answer_labels(route: Route, answers: dict[str, str]) -> dict[str, str]:
+    labels = {}
+    for q in route.questions:
+        if q.id in answers:
+            labels[q.text] = next(o.label for o in q.options if o.value == answers[q.id])
+    return labels
