@@ -1,0 +1,257 @@
+"""Chat wording of guides, plans and follow-up answers, built only from knowledge-service data.
+
+Every answer names the guide and department it came from, so a citizen (and the hotline) can
+check it against the official 办事指南.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+from urllib.parse import urlencode
+
+from actions.settings import HOTLINE_HOURS, HOTLINE_PHONE, PUBLIC_BASE_URL
+
+Json = Dict[str, Any]
+CN_NUM = "零一二三四五六七八九十"
+
+
+def source(name: str, department: str) -> str:
+    return f"（依据：《{name}》办事指南 · {department}）"
+
+
+def days(n: Optional[int]) -> str:
+    return "当场办结" if n == 0 else f"{n} 个工作日"
+
+
+def unavailable() -> str:
+    return (f"抱歉，办事指南服务暂时无法访问，请稍后再试。急需咨询可拨打审批导航热线 {HOTLINE_PHONE}"
+            f"（{HOTLINE_HOURS}）。")
+
+
+def handoff() -> str:
+    return (f"好的，为您转人工服务。请拨打审批导航热线 {HOTLINE_PHONE}（{HOTLINE_HOURS}），"
+            "工作人员会为您一对一规划办理路线。我也已把本次对话记录转给值班人员，工作时间内会尽快联系处理。")
+
+
+def notice_url(kind: str, guide_id: str, answers: Optional[Dict[str, str]] = None) -> str:
+    path = "routes" if kind == "route" else "items"
+    query = f"?{urlencode(answers)}" if answers else ""
+    return f"{PUBLIC_BASE_URL}/api/{path}/{guide_id}/notice{query}"
+
+
+# ---- items -------------------------------------------------------------------------------
+
+def item_time(item: Json) -> str:
+    tl = item["time_limit"]
+    if tl["kind"] == "即办件":
+        text = "即办件，材料齐全当场办结"
+    else:
+        text = f"承诺 {days(tl['promised_days'])}"
+    if tl.get("statutory_days") is not None:
+        text += f"（法定 {days(tl['statutory_days'])}）"
+    return text
+
+
+def item_online(item: Json) -> str:
+    ch = item.get("channels", [])
+    if "全程网办" in ch:
+        return "可以全程网上办理，不用跑现场"
+    if "网上" in ch:
+        return f"可以网上申请，需到现场 {item['time_limit']['visits']} 次"
+    return "需要到窗口办理"
+
+
+def material_line(m: Json, i: int) -> str:
+    text = f"{i}. {m['name']}（{m['form']}{'×' + str(m['copies']) if m.get('copies', 1) > 1 else ''}）"
+    if m.get("provided_by_step"):
+        return text + f" — 第 {m['provided_by_step']} 步办结后取得，无需另备"
+    if m["necessity"] == "容缺":
+        text += f" — 可容缺，受理后 {m['deferral_days']} 个工作日内补交"
+    elif m["necessity"] == "情形" and m.get("condition"):
+        text += f" — {m['condition']}时提供"
+    if m.get("commitment"):
+        text += "；可用告知承诺书代替"
+    return text
+
+
+def item_card(item: Json) -> str:
+    lines = [f"【{item['name']}】{item['department']} · {item['type']}"]
+    if item.get("summary"):
+        lines.append(item["summary"])
+    required = [m for m in item["materials"] if m["necessity"] != "情形"]
+    lines += [
+        f"· 时限：{item_time(item)}",
+        f"· 收费：{item['fee']['standard'] if item['fee']['charged'] else '不收费'}",
+        f"· 材料：{len(required)} 项必备" + (f"，另有 {len(item['materials']) - len(required)} 项视情形提供"
+                                         if len(item["materials"]) > len(required) else ""),
+        f"· 办理：{item_online(item)}；地点：{item['place']['address']}",
+        f"· 结果：{item['result']['name']}（{'、'.join(item['result']['delivery'])}）",
+        source(item["name"], item["department"]),
+    ]
+    return "\n".join(lines)
+
+
+def item_aspect(item: Json, aspect: str) -> str:
+    name, dept = item["name"], item["department"]
+    place = item["place"]
+    if aspect == "materials":
+        body = "\n".join(material_line(m, i + 1) for i, m in enumerate(item["materials"])) or "无需提交材料。"
+        text = f"办理“{name}”需要以下材料：\n{body}"
+    elif aspect == "duration":
+        text = f"“{name}”{item_time(item)}，到现场 {item['time_limit']['visits']} 次。"
+        if item["time_limit"].get("note"):
+            text += item["time_limit"]["note"] + "。"
+    elif aspect == "fee":
+        fee = item["fee"]
+        text = (f"“{name}”收费：{fee['standard']}" + (f"（依据：{fee['basis']}）" if fee.get("basis") else "") + "。"
+                if fee["charged"] else f"“{name}”不收费。")
+    elif aspect == "location":
+        text = (f"“{name}”由{dept}负责，办理地点：{place['address']}" + (f"，窗口 {place['window']}" if place.get("window") else "")
+                + f"。办理时间：{place['hours']}；咨询电话：{place['phone']}。")
+    elif aspect == "online":
+        text = f"“{name}”{item_online(item)}。"
+    elif aspect == "deferral":
+        deferrable = [m for m in item["materials"] if m["necessity"] == "容缺"]
+        promise = [m for m in item["materials"] if m.get("commitment")]
+        if deferrable or promise:
+            parts = [f"{m['name']}（受理后 {m['deferral_days']} 个工作日内补交）" for m in deferrable]
+            text = f"“{name}”" + (f"实行容缺受理，以下材料可以先受理后补交：{'；'.join(parts)}。" if parts else "")
+            if promise:
+                text += f"以下材料可用告知承诺书代替：{'；'.join(m['name'] for m in promise)}。"
+            text += "其余材料需要齐全才能受理。"
+        else:
+            text = f"“{name}”的材料都是主要材料，暂不适用容缺受理，需要齐全后提交。"
+    elif aspect == "mailing":
+        delivery = item["result"]["delivery"]
+        text = (f"“{name}”的结果（{item['result']['name']}）可以免费邮寄到家，申请时告诉窗口或在网上填写收件地址即可。"
+                if "免费邮寄" in delivery else f"“{name}”的结果需要{'、'.join(delivery)}。")
+    elif aspect == "process":
+        steps = item.get("steps") or []
+        text = f"“{name}”的办理流程：" + ("→".join(steps) if steps else "提交申请 → 受理 → 审查 → 决定 → 送达") + "。"
+    elif aspect == "conditions":
+        conds = item.get("conditions") or []
+        text = (f"办理“{name}”需要满足：\n" + "\n".join(f"{i + 1}. {c}" for i, c in enumerate(conds))
+                if conds else f"“{name}”没有另行规定的受理条件，材料齐全即可申请。")
+    else:  # notice
+        text = f"“{name}”的一次性告知单（可打印）：{notice_url('item', item['id'])}"
+    return text + "\n" + source(name, dept)
+
+
+# ---- routes ------------------------------------------------------------------------------
+
+def route_overview(route: Json, items: Dict[str, Json]) -> str:
+    lines = [f"【{route['name']}】{route['summary']}", "一般涉及以下事项："]
+    for i, step in enumerate(route["steps"]):
+        item = items.get(step["item"], {})
+        cond = "（视情况）" if step.get("when") else ""
+        lines.append(f"{i + 1}. {step.get('title') or item.get('name', step['item'])}{cond} — {item.get('department', '')}")
+    return "\n".join(lines)
+
+
+def plan_summary(plan: Json) -> str:
+    labels = "、".join(plan["answer_labels"].values())
+    head = f"根据您的情况（{labels}），" if labels else ""
+    total, summed = plan["total_promised_days"], plan["sum_promised_days"]
+    lines = [
+        f"{head}“{plan['route_name']}”需要办 {len(plan['steps'])} 件事，"
+        f"并联办理后最快约 {total} 个工作日（逐项相加为 {summed} 个），最多跑 {plan['visits']} 次："
+    ]
+    for p, phase in enumerate(plan["phases"]):
+        steps = [s for s in plan["steps"] if s["number"] in phase]
+        tag = f"第{CN_NUM[p + 1] if p < 10 else p + 1}批" + ("（可同时办理）" if len(steps) > 1 else "")
+        lines.append(tag)
+        for s in steps:
+            where = s["department"] + (f"，窗口 {s['window']}" if s.get("window") else "")
+            online = "，可全程网办" if s["fully_online"] else ("，可网上申请" if s["online"] else "")
+            lines.append(f"  {s['number']}. {s['title']} — {where}，承诺 {days(s['promised_days'])}{online}")
+    if plan["open_questions"]:
+        lines.append("（还有情况未确认：" + "；".join(q["text"] for q in plan["open_questions"]) + " 相关事项暂未列入）")
+    return "\n".join(lines)
+
+
+def plan_materials(plan: Json, limit: int = 12) -> str:
+    own = [m for m in plan["materials"] if not m.get("provided_by_step")]
+    lines = [f"材料清单（同一材料只交一次，共 {len(own)} 项需自备）："]
+    lines += [material_line(m, i + 1) + f" [用于第 {'、'.join(map(str, m['steps']))} 步]"
+              for i, m in enumerate(own[:limit])]
+    if len(own) > limit:
+        lines.append(f"……其余 {len(own) - limit} 项见一次性告知单。")
+    provided = [m for m in plan["materials"] if m.get("provided_by_step")]
+    if provided:
+        lines.append("前面步骤办好后取得、无需另备：" + "、".join(f"{m['name']}（第{m['provided_by_step']}步）" for m in provided))
+    return "\n".join(lines)
+
+
+def plan_extras(plan: Json) -> str:
+    lines = []
+    if plan["deferrable"]:
+        lines.append("可容缺受理（先受理、后补交）：" + "；".join(
+            f"{m['name']}（{m['deferral_days']} 个工作日内）" for m in plan["deferrable"]))
+    if plan["online_steps"]:
+        lines.append(f"可网上办理：第 {'、'.join(map(str, plan['online_steps']))} 步")
+    if plan["mailable_steps"]:
+        lines.append(f"结果可免费邮寄：第 {'、'.join(map(str, plan['mailable_steps']))} 步")
+    lines.append("收费：" + ("；".join(plan["fees"]) if plan["fees"] else "以上事项均不收费"))
+    lines.append(f"一次性告知单（含每一步的窗口、材料和时限，可打印）：{notice_url('route', plan['route_id'], plan['answers'])}")
+    lines.append(f"（依据：《{plan['route_name']}》一件事指南及各事项办事指南 · 示例市政务服务中心）")
+    return "\n".join(lines)
+
+
+def route_aspect(plan: Json, aspect: str) -> str:
+    name = plan["route_name"]
+    steps = plan["steps"]
+    if aspect == "materials":
+        text = plan_materials(plan, limit=30)
+    elif aspect in ("duration", "process"):
+        text = plan_summary(plan)
+        if plan["total_statutory_days"] is not None and aspect == "duration":
+            text += f"\n按法定时限计算，最长约 {plan['total_statutory_days']} 个工作日。"
+    elif aspect == "fee":
+        text = f"“{name}”的收费：" + ("；".join(plan["fees"]) if plan["fees"] else "涉及的事项均不收费。")
+    elif aspect == "location":
+        text = f"“{name}”各步骤的办理部门和窗口：\n" + "\n".join(
+            f"{s['number']}. {s['title']} — {s['department']}，{s['address']}"
+            + (f"，窗口 {s['window']}" if s.get("window") else "") for s in steps)
+    elif aspect == "online":
+        online = [s for s in steps if s["online"]]
+        text = ("可以网上办理的步骤：\n" + "\n".join(
+            f"{s['number']}. {s['title']}（{'全程网办' if s['fully_online'] else '网上申请'}）" for s in online)
+                if online else f"“{name}”涉及的事项目前需要到窗口办理。")
+    elif aspect == "deferral":
+        text = ("以下材料可以容缺受理（先受理，期限内补交）：\n" + "\n".join(
+            f"· {m['name']}（{m['deferral_days']} 个工作日内补交）" for m in plan["deferrable"])
+                if plan["deferrable"] else f"“{name}”涉及的材料暂无可容缺的，主要材料需要齐全。")
+        promise = [m["name"] for m in plan["materials"] if m.get("commitment")]
+        if promise:
+            text += "\n可用告知承诺书代替：" + "、".join(promise)
+    elif aspect == "mailing":
+        mail = [s for s in steps if "免费邮寄" in s["delivery"]]
+        text = ("以下步骤的结果可以免费邮寄：" + "、".join(f"{s['number']}. {s['title']}" for s in mail)
+                if mail else "这些事项的结果需要到窗口领取。")
+    elif aspect == "conditions":
+        text = f"“{name}”各事项的受理条件见一次性告知单：{notice_url('route', plan['route_id'], plan['answers'])}"
+    else:  # notice
+        text = f"“{name}”的一次性告知单（可打印）：{notice_url('route', plan['route_id'], plan['answers'])}"
+    if aspect not in ("notice", "conditions"):
+        text += f"\n（依据：《{name}》一件事指南 · 示例市政务服务中心）"
+    return text
+
+
+def faq_answer(faq: Json) -> str:
+    return f"{faq['answer']}\n（依据：示例市政务服务中心 · {faq['question']}）"
+
+
+def options_text(results: List[Json], intro: str) -> str:
+    lines = [intro]
+    lines += [f"{i + 1}. {r['title']}（{r['department']}）" for i, r in enumerate(results)]
+    lines.append("请回复序号或点击选择。")
+    return "\n".join(lines)
+
+
+def scope_statement() -> str:
+    return ("抱歉，这个问题超出了我的服务范围。我是示例市政务服务中心的审批导航助手，可以帮您规划办事路线、"
+            "查询材料、时限、窗口和收费。例如您可以问：“开个便利店要办哪些证？”")
+
+
+def not_found() -> str:
+    return ("抱歉，知识库里暂时没有找到与您的问题对应的办事指南。您可以换个说法，或说说具体要办的事（例如“开公司”“换驾照”）；"
+            f"也可以回复“转人工”，或拨打审批导航热线 {HOTLINE_PHONE}。")

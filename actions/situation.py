@@ -1,0 +1,108 @@
+"""The situation form: asks the focused route's decision-point questions (情形), then shows the plan.
+
+The form has one required slot, situation_answer, asked once per open question; the questions and
+their options come from the knowledge base, so a new route with new questions needs no code or
+retraining. The validator files each answer under its question in the `situation` slot and keeps
+situation_answer empty until no open question remains.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import knowledge_client as kb
+from actions import replies
+from actions.aspects import BY_INTENT
+from actions.focus import Focus
+from actions.navigate import show_plan
+from actions.option_matching import match_option
+
+
+def _route_focus(tracker: Tracker) -> Focus | None:
+    focus = Focus.parse(tracker.get_slot("focus"))
+    return focus if focus and focus.kind == "route" else None
+
+
+def _question_message(question: Dict[str, Any], number: int, total: int) -> Dict[str, Any]:
+    text = f"（{number}/{total}）{question['text']}"
+    if question.get("help"):
+        text += f"\n提示：{question['help']}"
+    text += "\n" + "\n".join(f"{i + 1}. {o['label']}" for i, o in enumerate(question["options"]))
+    return {"text": text, "buttons": [{"title": o["label"], "payload": o["label"]} for o in question["options"]]}
+
+
+class ActionAskSituationAnswer(Action):
+    def name(self) -> Text:
+        return "action_ask_situation_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        focus = _route_focus(tracker)
+        if not focus:
+            return []
+        answers = tracker.get_slot("situation") or {}
+        try:
+            plan = await kb.plan(focus.id, answers)
+        except kb.KnowledgeUnavailable:
+            dispatcher.utter_message(text=replies.unavailable())
+            return []
+        open_qs = plan["open_questions"]
+        if open_qs:
+            route = await kb.guide("route", focus.id)
+            question = next(q for q in route["questions"] if q["id"] == open_qs[0]["id"])
+            dispatcher.utter_message(**_question_message(question, len(answers) + 1, len(answers) + len(open_qs)))
+        return []
+
+
+class ValidateSituationForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_situation_form"
+
+    async def validate_situation_answer(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                        tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        focus = _route_focus(tracker)
+        if not focus:
+            return {"situation_answer": "done"}
+        answers = dict(tracker.get_slot("situation") or {})
+        try:
+            plan = await kb.plan(focus.id, answers)
+            if not plan["open_questions"]:
+                return {"situation_answer": "done"}
+            route = await kb.guide("route", focus.id)
+        except kb.KnowledgeUnavailable:
+            dispatcher.utter_message(text=replies.unavailable())
+            return {"situation_answer": None}
+        question = next(q for q in route["questions"] if q["id"] == plan["open_questions"][0]["id"])
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        option = match_option(question, str(slot_value or ""))
+        exact = option is not None and str(slot_value).strip() in (option["label"], option["value"])
+        if option is None or (intent in BY_INTENT and not exact and len(str(slot_value)) > 4):
+            # Not an answer (perhaps a question of its own): say what we need and ask again.
+            labels = "、".join(f"“{o['label']}”" for o in question["options"])
+            dispatcher.utter_message(text=f"没能确定您的选择。请回复序号或 {labels}；不想回答可以回复“跳过”。")
+            return {"situation_answer": None}
+        answers[question["id"]] = option["value"]
+        plan = await kb.plan(focus.id, answers)
+        return {"situation": answers, "situation_answer": None if plan["open_questions"] else option["value"]}
+
+
+class ActionShowPlan(Action):
+    def name(self) -> Text:
+        return "action_show_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        events: List[EventType] = [SlotSet("situation_answer", None), SlotSet("situation_needed", False)]
+        focus = _route_focus(tracker)
+        if not focus:
+            return events
+        try:
+            plan = await kb.plan(focus.id, tracker.get_slot("situation") or {})
+        except kb.KnowledgeUnavailable:
+            dispatcher.utter_message(text=replies.unavailable())
+            return events
+        show_plan(dispatcher, plan)
+        return events

@@ -1,0 +1,1 @@
+"""The Rasa project: domain, training data, tests and custom NLU components."""
