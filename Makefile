@@ -1,0 +1,12 @@
+# The two commands a newcomer needs:
+#   make run    set up (cached) and start the whole assistant on embedded defaults
+#   make test   set up (cached) and run the tests
+.PHONY: run test prepare eval
+run:
+	bash scripts/start.sh
+test:
+	bash scripts/test.sh
+prepare:
+	bash scripts/prepare.sh
+eval:
+	.venv/service/bin/python -m knowledge.evaluation.retrieval --by-style

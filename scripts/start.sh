@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Sets up (cached) and starts the whole assistant on embedded defaults; Ctrl-C stops everything.
+#   knowledge service + web chat  http://127.0.0.1:8000   (API docs at /docs)
+#   Rasa (REST, socket.io, WeChat) http://127.0.0.1:5005
+#   action server                 http://127.0.0.1:5055
+source "$(dirname "$0")/lib.sh"
+bash "$ROOT/scripts/prepare.sh"
+cd "$ROOT"
+export KNOWLEDGE_URL="${KNOWLEDGE_URL:-http://127.0.0.1:${API_PORT:-8000}}"
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-$KNOWLEDGE_URL}"
+mkdir -p var/log
+
+pids=()
+cleanup() { log "stopping"; kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; }
+trap cleanup EXIT INT TERM
+
+.venv/service/bin/uvicorn knowledge.api.main:app --host "${API_HOST:-127.0.0.1}" --port "${API_PORT:-8000}" \
+  > var/log/knowledge.log 2>&1 & pids+=($!)
+.venv/rasa/bin/python -m rasa_sdk --actions actions --port 5055 > var/log/actions.log 2>&1 & pids+=($!)
+.venv/rasa/bin/rasa run --model .build/rasa-models/navigator.tar.gz --endpoints bot/endpoints.yml \
+  --credentials bot/credentials.yml --port 5005 --interface 127.0.0.1 > var/log/rasa.log 2>&1 & pids+=($!)
+
+wait_for() {  # wait_for NAME URL
+  for _ in $(seq 1 180); do
+    if curl -fs "$2" >/dev/null 2>&1; then log "$1 is up: $2"; return 0; fi
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { log "a process exited; see var/log/"; exit 1; }; done
+    sleep 1
+  done
+  log "$1 did not start; see var/log/"; exit 1
+}
+wait_for "knowledge service" "$KNOWLEDGE_URL/healthz"
+wait_for "action server" "http://127.0.0.1:5055/health"
+wait_for "Rasa" "http://127.0.0.1:5005/"
+log "open http://127.0.0.1:${API_PORT:-8000}/ to chat (logs in var/log/)"
+wait

@@ -1,0 +1,145 @@
+"""Starts the real processes for tests: knowledge service, action server and Rasa, on free ports.
+
+Every process is the one `make run` starts, with its own temporary database and ports, so a
+developer's running assistant is never touched.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+RASA_VENV = ROOT / ".venv" / "rasa" / "bin"
+SERVICE_VENV = ROOT / ".venv" / "service" / "bin"
+RASA_MODEL = ROOT / ".build" / "rasa-models" / "navigator.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Process:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log: Path
+    health_url: str
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> "Process":
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(self.argv, cwd=ROOT, env={**os.environ, **self.env},
+                                     stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
+        return self
+
+    def wait_healthy(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}); log: {self.log}\n"
+                                   + self.log.read_text(errors="replace")[-3000:])
+            try:
+                if httpx.get(self.health_url, timeout=2).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"{self.name} not healthy after {timeout}s; log: {self.log}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def knowledge_process(workdir: Path, port: int | None = None, **env: str) -> Process:
+    port = port or free_port()
+    return Process(
+        "knowledge", [str(SERVICE_VENV / "uvicorn"), "knowledge.api.main:app", "--host", "127.0.0.1",
+                      "--port", str(port), "--log-level", "warning"],
+        {"DATABASE_URL": f"sqlite:///{workdir / 'navigator.db'}", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+         "API_PORT": str(port), **env},
+        workdir / "knowledge.log", f"http://127.0.0.1:{port}/healthz")
+
+
+def actions_process(workdir: Path, knowledge_url: str, port: int | None = None) -> Process:
+    port = port or free_port()
+    return Process(
+        "actions", [str(RASA_VENV / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        {"KNOWLEDGE_URL": knowledge_url, "PUBLIC_BASE_URL": knowledge_url},
+        workdir / "actions.log", f"http://127.0.0.1:{port}/health")
+
+
+def rasa_process(workdir: Path, action_url: str, port: int | None = None, endpoints_extra: str = "",
+                 env: dict[str, str] | None = None) -> Process:
+    port = port or free_port()
+    endpoints = workdir / f"endpoints-{port}.yml"
+    endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n{endpoints_extra}")
+    return Process(
+        "rasa", [str(RASA_VENV / "rasa"), "run", "--model", str(RASA_MODEL), "--endpoints", str(endpoints),
+                 "--credentials", "bot/credentials.yml", "--port", str(port), "--interface", "127.0.0.1"],
+        env or {}, workdir / f"rasa-{port}.log", f"http://127.0.0.1:{port}/")
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    knowledge: Process | None = None
+    actions: Process | None = None
+    rasa: Process | None = None
+    extra: list[Process] = field(default_factory=list)
+
+    @property
+    def knowledge_url(self) -> str:
+        return self.knowledge.health_url.removesuffix("/healthz")
+
+    @property
+    def rasa_url(self) -> str:
+        return self.rasa.health_url.rstrip("/")
+
+    @property
+    def actions_url(self) -> str:
+        return self.actions.health_url.removesuffix("/health")
+
+    def start(self, with_rasa: bool = True) -> "Stack":
+        self.knowledge = knowledge_process(self.workdir)
+        rasa_port = free_port()
+        self.knowledge.env["RASA_URL"] = f"http://127.0.0.1:{rasa_port}"
+        self.knowledge.start()
+        if with_rasa:
+            self.actions = actions_process(self.workdir, self.knowledge_url).start()
+            self.rasa = rasa_process(self.workdir, self.actions_url, port=rasa_port).start()
+        for p in (self.knowledge, self.actions, self.rasa):
+            if p:
+                p.wait_healthy()
+        return self
+
+    def stop(self) -> None:
+        for p in [*self.extra, self.rasa, self.actions, self.knowledge]:
+            if p:
+                p.stop()
+
+
+def say(rasa_url: str, sender: str, message: str, timeout: float = 30) -> list[dict]:
+    """One turn on Rasa's REST channel; returns the bot's messages."""
+    resp = httpx.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                      timeout=timeout)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
