@@ -27,14 +27,22 @@ QUESTIONS = Path(__file__).parent / "questions.yml"
 def evaluate(engine: SearchEngine, questions: list[dict], mode: Mode) -> dict:
     per_style: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
     misses = []
+    # How often the engine calls a match "clear" (the dialogue then answers without asking back),
+    # and how often such a clear call is right: a confident wrong answer is the costly mistake.
+    clear = clear_right = 0
     for q in questions:
-        ids = [h.doc.guide_id for h in engine.search(q["q"], k=10, mode=mode).hits]
+        outcome = engine.search(q["q"], k=10, mode=mode)
+        ids = [h.doc.guide_id for h in outcome.hits]
         rank = next((i + 1 for i, gid in enumerate(ids) if gid in q["expect"]), None)
+        if outcome.match == "clear":
+            clear += 1
+            clear_right += rank == 1
         per_style[q.get("style", "-")].append((rank == 1, bool(rank and rank <= 3), 1 / rank if rank else 0.0))
         if rank != 1:
             misses.append((q["q"], q["expect"], ids[:3]))
     rows = [r for rs in per_style.values() for r in rs]
-    return {"all": _summary(rows), "styles": {s: _summary(r) for s, r in per_style.items()}, "misses": misses}
+    return {"all": _summary(rows), "styles": {s: _summary(r) for s, r in per_style.items()}, "misses": misses,
+            "clear_rate": clear / len(questions), "clear_precision": clear_right / clear if clear else 0.0}
 
 
 def _summary(rows: list[tuple[int, int, float]]) -> tuple[float, float, float, int]:
@@ -59,12 +67,15 @@ def main() -> None:
 
     console = Console()
     table = Table(title=f"检索评测：{len(questions)} 个问题，{len(catalogue.all())} 份指南")
-    for col in ("mode", "top-1", "top-3", "MRR"):
+    for col in ("mode", "top-1", "top-3", "MRR", "clear", "clear precision"):
         table.add_column(col, justify="right")
     results = {m: evaluate(engine, questions, m) for m in (Mode.lexical, Mode.dense, Mode.hybrid)}
     for mode, res in results.items():
         t1, t3, mrr, _ = res["all"]
-        table.add_row(mode.value, f"{t1:.1%}", f"{t3:.1%}", f"{mrr:.3f}")
+        judged = mode == Mode.hybrid  # only the hybrid engine judges clarity (it needs both rankers)
+        table.add_row(mode.value, f"{t1:.1%}", f"{t3:.1%}", f"{mrr:.3f}",
+                      f"{res['clear_rate']:.1%}" if judged else "-",
+                      f"{res['clear_precision']:.1%}" if judged else "-")
     console.print(table)
     if args.by_style:
         st = Table(title="hybrid, by question style")

@@ -38,7 +38,7 @@ def document_for(guide: Guide) -> Document:
     lexical = " ".join([head, head, head, *body])
     passages = [
         "；".join(names),
-        *(n for n in names[1:] if len(n) >= 4),  # long aliases are whole questions worth a vector
+        *(n for n in names[1:] if len(n) >= 2),  # each alias on its own: a short query meets its twin
         (guide.summary or "") if not isinstance(guide, Faq) else guide.answer[:200],
     ]
     return Document(

@@ -23,7 +23,7 @@ class Embedder:
         torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
         self.model_dir = Path(model_dir)
         self._model = SentenceTransformer(str(model_dir), device="cpu")
-        self.dim = self._model.get_sentence_embedding_dimension()
+        self.dim = self._model.get_embedding_dimension()
         self._query_prompt, self._passage_prompt = query_prompt, passage_prompt
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = Lock()  # torch inference is not made faster by parallel callers on 2 cores

