@@ -7,6 +7,7 @@ from the knowledge service. Retrieval, not the intent classifier, decides WHICH 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -29,6 +30,7 @@ PRACTICE_FOR_ASPECT = {
 ROUTE_FOLLOW_UPS = ["要带哪些材料", "要多久", "能网上办吗", "材料不全能先办吗"]
 ITEM_FOLLOW_UPS = ["要带哪些材料", "在哪里办", "收费吗", "打印告知单"]
 SMALL_TALK = {"affirm", "deny", "stop"}
+DEFINITION = re.compile(r"什么是|什么叫|是什么|是啥|啥是|啥叫|指什么|什么意思|怎么理解")
 
 
 def buttons(titles: List[str]) -> List[Dict[str, str]]:
@@ -67,11 +69,13 @@ class ActionNavigate(Action):
         top = found["results"][0] if found["results"] else None
         top_focus = Focus(top["kind"], top["id"]) if top else None
 
+        if DEFINITION.search(text) and found["match"] != "none" and top_focus.kind == "faq":
+            # "什么是容缺受理" asks about the practice itself, whatever guide is in focus.
+            return await present(dispatcher, tracker, top_focus, None)
         if aspect and focus:
-            switching = (found["match"] == "clear" and top_focus != focus and top_focus.kind != "faq")
-            if not switching and top_focus and top_focus.kind == "faq" and found["match"] == "clear" \
-                    and aspect not in ("deferral", "online", "mailing", "location"):
-                return await present(dispatcher, tracker, top_focus, None)
+            # A follow-up stays on the guide in focus unless the message clearly names another
+            # item or route ("那开药店要多久"); FAQ matches never steal a follow-up.
+            switching = found["match"] == "clear" and top_focus != focus and top_focus.kind != "faq"
             return await present(dispatcher, tracker, top_focus if switching else focus, aspect)
 
         if found["match"] == "clear":

@@ -22,6 +22,10 @@ def days(n: Optional[int]) -> str:
     return "当场办结" if n == 0 else f"{n} 个工作日"
 
 
+def promised(n: int) -> str:
+    return "当场办结" if n == 0 else f"承诺 {n} 个工作日"
+
+
 def unavailable() -> str:
     return (f"抱歉，办事指南服务暂时无法访问，请稍后再试。急需咨询可拨打审批导航热线 {HOTLINE_PHONE}"
             f"（{HOTLINE_HOURS}）。")
@@ -45,7 +49,7 @@ def item_time(item: Json) -> str:
     if tl["kind"] == "即办件":
         text = "即办件，材料齐全当场办结"
     else:
-        text = f"承诺 {days(tl['promised_days'])}"
+        text = promised(tl["promised_days"])
     if tl.get("statutory_days") is not None:
         text += f"（法定 {days(tl['statutory_days'])}）"
     return text
@@ -67,7 +71,7 @@ def material_line(m: Json, i: int) -> str:
     if m["necessity"] == "容缺":
         text += f" — 可容缺，受理后 {m['deferral_days']} 个工作日内补交"
     elif m["necessity"] == "情形" and m.get("condition"):
-        text += f" — {m['condition']}时提供"
+        text += f" — {m['condition'].removesuffix('时')}时提供"
     if m.get("commitment"):
         text += "；可用告知承诺书代替"
     return text
@@ -162,7 +166,7 @@ def plan_summary(plan: Json) -> str:
         for s in steps:
             where = s["department"] + (f"，窗口 {s['window']}" if s.get("window") else "")
             online = "，可全程网办" if s["fully_online"] else ("，可网上申请" if s["online"] else "")
-            lines.append(f"  {s['number']}. {s['title']} — {where}，承诺 {days(s['promised_days'])}{online}")
+            lines.append(f"  {s['number']}. {s['title']} — {where}，{promised(s['promised_days'])}{online}")
     if plan["open_questions"]:
         lines.append("（还有情况未确认：" + "；".join(q["text"] for q in plan["open_questions"]) + " 相关事项暂未列入）")
     return "\n".join(lines)
