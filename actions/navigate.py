@@ -81,6 +81,9 @@ class ActionNavigate(Action):
         if found["match"] == "clear":
             return await present(dispatcher, tracker, top_focus, aspect)
         if found["match"] == "ambiguous" and intent != "out_of_scope" and intent not in SMALL_TALK:
+            # Low-confidence retrievals feed the editors' knowledge-gap report.
+            await kb.post_event(tracker.sender_id, "gap", text=text[:2000],
+                                data={"reason": "ambiguous", "candidates": [r["id"] for r in found["results"][:4]]})
             return offer(dispatcher, found["results"][:4], aspect)
         if aspect in PRACTICE_FOR_ASPECT and not focus:
             return await present(dispatcher, tracker, Focus("faq", PRACTICE_FOR_ASPECT[aspect]), None)
