@@ -71,7 +71,8 @@ def material_line(m: Json, i: int) -> str:
     if m["necessity"] == "容缺":
         text += f" — 可容缺，受理后 {m['deferral_days']} 个工作日内补交"
     elif m["necessity"] == "情形" and m.get("condition"):
-        text += f" — {m['condition'].removesuffix('时')}时提供"
+        cond = m["condition"]
+        text += f" — {cond if '时' in cond else cond + '时'}提供"
     if m.get("commitment"):
         text += "；可用告知承诺书代替"
     return text

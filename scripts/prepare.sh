@@ -30,4 +30,11 @@ if [ ! -f "$trained" ]; then
 fi
 mkdir -p "$ROOT/.build/rasa-models"
 ln -sfn "$trained" "$ROOT/.build/rasa-models/navigator.tar.gz"
+
+# Web chat tests drive Debian's chromium (no browser download is possible); CJK fonts keep Chinese legible.
+if command -v apt-get >/dev/null && { [ ! -x /usr/bin/chromium ] || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; }; then
+  log "installing chromium and fonts-noto-cjk for the web chat tests"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
+    || log "could not install chromium (not root?): the web chat tests will be skipped"
+fi
 log "ready: embedding model, jieba dictionary, Rasa model"
