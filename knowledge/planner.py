@@ -180,7 +180,10 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
                 result=item.result.name, delivery=list(item.result.delivery), note=step.note,
             )
         )
-    materials = _merge_materials(ordered, items, number, answers, {q.id for q in route.questions})
+    ancestors: dict[str, set[str]] = {}
+    for sid in order:  # topological order: a step's prerequisites are done before it
+        ancestors[sid] = set(deps[sid]).union(*(ancestors[d] for d in deps[sid]))
+    materials = _merge_materials(ordered, items, number, ancestors, answers, {q.id for q in route.questions})
     law_totals = [finish_law[s] for s in ordered]
     return Plan(
         route_id=route.id, route_name=route.name, summary=route.summary,
@@ -226,12 +229,20 @@ def _critical_path(order: list[str], deps: dict[str, set[str]], finish: dict[str
 
 
 def _merge_materials(order: list[str], items: dict[str, Item], number: dict[str, int],
-                     answers: dict[str, str], asked: set[str]) -> list[PlannedMaterial]:
-    produced: dict[str, int] = {}
+                     ancestors: dict[str, set[str]], answers: dict[str, str],
+                     asked: set[str]) -> list[PlannedMaterial]:
+    produced: dict[str, list[str]] = {}  # material key or item id -> steps whose result it is
     for sid in order:
         if items[sid].result.key:
-            produced.setdefault(items[sid].result.key, number[sid])
-        produced.setdefault(items[sid].id, number[sid])
+            produced.setdefault(items[sid].result.key, []).append(sid)
+        produced.setdefault(items[sid].id, []).append(sid)
+
+    def provider_for(key: str | None, sid: str) -> int | None:
+        # Only a prerequisite of this step (directly or through others) is finished in time; a
+        # step running in parallel cannot provide its result.
+        found = [p for p in produced.get(key or "", []) if p in ancestors[sid]]
+        return min((number[p] for p in found), default=None)
+
     rank = {Necessity.required.value: 0, Necessity.situational.value: 1, Necessity.deferrable.value: 2}
     merged: dict[str, PlannedMaterial] = {}
     for sid in order:
@@ -242,9 +253,7 @@ def _merge_materials(order: list[str], items: dict[str, Item], number: dict[str,
                                          "condition": m.condition or "视具体情形"})
             if m.when is not None and not condition_holds(m.when, answers):
                 continue
-            provider = produced.get(m.merge_key) or (produced.get(m.from_item) if m.from_item else None)
-            if provider is not None and provider >= number[sid]:
-                provider = None  # only an earlier step can provide it
+            provider = provider_for(m.merge_key, sid) or provider_for(m.from_item, sid)
             # A situational material whose situation was answered "yes" is simply required here.
             necessity = Necessity.required.value if m.when is not None else m.necessity
             entry = merged.get(m.merge_key)
