@@ -26,10 +26,12 @@ def route_notice(route: RouteDep, state: StateDep, request: Request) -> HTMLResp
         plan = plan_route(route, state.catalogue, answers)
     except PlanError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
-    items = {s.item_id: state.catalogue.items[s.item_id] for s in plan.steps}
+    number = {s.id: s.number for s in plan.steps}
+    # Citizens follow step numbers on the printed page, not step ids.
+    prerequisites = {s.id: "、".join(str(number[d]) for d in s.depends_on) for s in plan.steps}
     return templates.TemplateResponse(
         request, "notice_route.html",
-        {"plan": plan, "items": items, "settings": state.settings, "today": dt.date.today()},
+        {"plan": plan, "prerequisites": prerequisites, "settings": state.settings, "today": dt.date.today()},
     )
 
 
