@@ -19,6 +19,7 @@ class NotFound(KeyError):
 
 
 _session: Optional[aiohttp.ClientSession] = None
+QUERY_CHARS = 200
 
 
 def _client() -> aiohttp.ClientSession:
@@ -41,7 +42,8 @@ async def _request(method: str, path: str, **kwargs: Any) -> Any:
 
 
 async def search(query: str, k: int = 5) -> Dict[str, Any]:
-    return await _request("GET", "/api/search", params={"q": query[:500], "k": k})
+    # The goal sits in the first sentences; a pasted essay would only slow the embedding down.
+    return await _request("GET", "/api/search", params={"q": query[:QUERY_CHARS], "k": k})
 
 
 async def guide(kind: str, guide_id: str) -> Dict[str, Any]:

@@ -30,6 +30,9 @@ PRACTICE_FOR_ASPECT = {
 ROUTE_FOLLOW_UPS = ["要带哪些材料", "要多久", "能网上办吗", "材料不全能先办吗"]
 ITEM_FOLLOW_UPS = ["要带哪些材料", "在哪里办", "收费吗", "打印告知单"]
 SMALL_TALK = {"affirm", "deny", "stop"}
+# What the NLU pipeline puts in place of a blank message (bot/components/traditional_to_simplified.py).
+EMPTY_PLACEHOLDER = "空白消息"
+BARE_FOLLOW_UP = 8  # characters: "要带哪些材料", "收费吗" carry no goal of their own
 DEFINITION = re.compile(r"什么是|什么叫|是什么|是啥|啥是|啥叫|指什么|什么意思|怎么理解")
 
 
@@ -57,6 +60,9 @@ class ActionNavigate(Action):
         offered: List[str] = tracker.get_slot("offered") or []
         pending_aspect = tracker.get_slot("pending_aspect")
 
+        if not text or text == EMPTY_PLACEHOLDER:
+            dispatcher.utter_message(text="请输入您想咨询的内容，例如：“我想开个饭店，要办哪些手续？”")
+            return []
         chosen = self._chosen(tracker, text, intent, offered)
         if chosen:
             return await present(dispatcher, tracker, chosen, pending_aspect)
@@ -78,6 +84,11 @@ class ActionNavigate(Action):
             switching = found["match"] == "clear" and top_focus != focus and top_focus.kind != "faq"
             return await present(dispatcher, tracker, top_focus if switching else focus, aspect)
 
+        if aspect and not focus and top_focus and top_focus.kind == "faq" and not DEFINITION.search(text) \
+                and len(text) <= BARE_FOLLOW_UP:
+            # A bare "要多久" with nothing in focus is not about the centre's complaint FAQ that
+            # happens to contain the words; ask which service is meant (or answer the practice).
+            found = {"match": "none", "results": []}
         if found["match"] == "clear":
             return await present(dispatcher, tracker, top_focus, aspect)
         if found["match"] == "ambiguous" and intent != "out_of_scope" and intent not in SMALL_TALK:
@@ -151,7 +162,8 @@ async def present(dispatcher: CollectingDispatcher, tracker: Tracker, focus: Foc
             dispatcher.utter_message(text=replies.item_card(guide), buttons=buttons(ITEM_FOLLOW_UPS))
         return events
     plan = await kb.plan(focus.id, answers)
-    if plan["open_questions"] and aspect in SITUATION_ASPECTS:
+    skipped = tracker.get_slot("skipped_route") == focus.id
+    if plan["open_questions"] and aspect in SITUATION_ASPECTS and not (skipped and aspect):
         items = await _items_of(guide)
         n = len(plan["open_questions"])
         dispatcher.utter_message(text=replies.route_overview(guide, items))

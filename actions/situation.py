@@ -99,6 +99,10 @@ class ActionShowPlan(Action):
         focus = _route_focus(tracker)
         if not focus:
             return events
+        if (tracker.latest_message.get("intent") or {}).get("name") == "stop":
+            # The citizen skipped the questions: follow-ups about this route are then answered
+            # from the general plan instead of asking the questions again.
+            events.append(SlotSet("skipped_route", focus.id))
         try:
             plan = await kb.plan(focus.id, tracker.get_slot("situation") or {})
         except kb.KnowledgeUnavailable:

@@ -17,7 +17,7 @@ trap cleanup EXIT INT TERM
 .venv/service/bin/uvicorn knowledge.api.main:app --host "${API_HOST:-127.0.0.1}" --port "${API_PORT:-8000}" \
   > var/log/knowledge.log 2>&1 & pids+=($!)
 .venv/rasa/bin/python -m rasa_sdk --actions actions --port 5055 > var/log/actions.log 2>&1 & pids+=($!)
-.venv/rasa/bin/rasa run --model .build/rasa-models/navigator.tar.gz --endpoints bot/endpoints.yml \
+.venv/rasa/bin/python -m bot.server run --model .build/rasa-models/navigator.tar.gz --endpoints bot/endpoints.yml \
   --credentials bot/credentials.yml --port 5005 --interface 127.0.0.1 > var/log/rasa.log 2>&1 & pids+=($!)
 
 wait_for() {  # wait_for NAME URL

@@ -89,7 +89,8 @@ def rasa_process(workdir: Path, action_url: str, port: int | None = None, endpoi
     endpoints = workdir / f"endpoints-{port}.yml"
     endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n{endpoints_extra}")
     return Process(
-        "rasa", [str(RASA_VENV / "rasa"), "run", "--model", str(RASA_MODEL), "--endpoints", str(endpoints),
+        "rasa", [str(RASA_VENV / "python"), "-m", "bot.server", "run", "--model", str(RASA_MODEL),
+                 "--endpoints", str(endpoints),
                  "--credentials", "bot/credentials.yml", "--port", str(port), "--interface", "127.0.0.1"],
         env or {}, workdir / f"rasa-{port}.log", f"http://127.0.0.1:{port}/")
 

@@ -19,6 +19,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
+EMPTY_PLACEHOLDER = "空白消息"
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class TraditionalToSimplified(GraphComponent):
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -39,8 +42,12 @@ class TraditionalToSimplified(GraphComponent):
 
     def _convert(self, message: Message) -> None:
         text: Optional[str] = message.get(TEXT)
-        if text:
-            message.set(TEXT, self._converter.convert(unicodedata.normalize("NFKC", text)))
+        if text is None:
+            return
+        text = self._converter.convert(unicodedata.normalize("NFKC", text)).strip()
+        # A blank message has no features at all and the classifier would raise; a placeholder
+        # word lets it fall through to the fallback, which answers politely.
+        message.set(TEXT, text or EMPTY_PLACEHOLDER)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:

@@ -1,0 +1,369 @@
+"""Load benchmark of the dialogue: simulated citizens talking to Rasa's REST channel on loopback.
+
+    .venv/service/bin/python benchmarks/dialogue_load.py                     # own stack, 20 users, 60 s
+    .venv/service/bin/python benchmarks/dialogue_load.py --duration 120 --users 20
+    .venv/service/bin/python benchmarks/dialogue_load.py --turns-per-conversation 200   # long mode
+    .venv/service/bin/python benchmarks/dialogue_load.py --rasa-url http://127.0.0.1:5005 --rasa-pid 1234
+
+By default it starts its own stack (tests/stack.py: knowledge service, action server, Rasa with the
+prepared model, temporary database, free ports) and times Rasa's start-up. Each simulated citizen
+runs realistic multi-turn conversations (goal → situation answers → follow-ups → goodbye/rating,
+ambiguity, practice questions, handoff) back to back with no think time by default, so 20 users
+means 20 requests in flight at all times: a worst case for the hall's peak hour (--think-time 5
+gives citizens who read and type). It prints per-turn latency
+percentiles, throughput, errors (HTTP errors, timeouts, empty replies) and the processes' memory.
+
+With --breakdown it also times, at the same concurrency, the knowledge-service calls an action
+makes (search, guide, plan), to show where a turn's time goes.
+
+Long mode (--turns-per-conversation N) runs N turns in ONE conversation per user and compares
+latency of the first ten turns with the last ten: the tracker grows with every turn, so latency
+must not grow with it (TEDPolicy's history featurisation did: ~130 → ~500 ms over 200 turns).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.stack import Process, actions_process, free_port, knowledge_process, rasa_process  # noqa: E402
+
+# Conversations as citizens have them; every one ends (goodbye, rating or handoff) so the next
+# one starts from a fresh sender id.
+CONVERSATIONS = [
+    ["我想开个饭店，要办哪些手续", "个体户", "大概80平", "不卖烟", "不挂", "要带哪些材料", "收费吗", "再见", "5分"],
+    ["办护照", "要带哪些材料", "要多久", "收费吗", "在哪里办", "能网上办吗", "谢谢", "4分"],
+    ["开店", "2", "跳过", "转人工"],
+    ["我想開一家餐廳", "公司", "300平方米及以上", "卖烟", "要挂招牌", "材料不全能先办吗", "能网上办吗", "再见"],
+    ["什么是容缺受理", "大厅几点上班", "今天天气怎么样", "结果能寄到家吗", "谢谢"],
+    ["开个药店要办什么证", "个体工商户", "跳过", "转人工"],
+    ["换驾照要带什么", "要多久", "在哪里办", "孩子出生了怎么上户口", "要带哪些材料", "再见", "5"],
+]
+# Long mode: follow-ups and goal switches between items (no situation form), repeated.
+LONG_CYCLE = ["办护照", "要带哪些材料", "要多久", "收费吗", "在哪里办", "能网上办吗", "材料不全能先办吗",
+              "换驾照要带什么", "要多久", "在哪里办", "什么是容缺受理", "大厅几点上班"]
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    conversations: int = 0
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def describe(values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return (f"n={len(ms)}  mean {statistics.fmean(ms):.0f} ms  p50 {percentile(ms, 50):.0f}  "
+            f"p95 {percentile(ms, 95):.0f}  p99 {percentile(ms, 99):.0f}  max {max(ms):.0f} ms") if ms else "n=0"
+
+
+# ---- memory from /proc (no psutil in the service venv) -----------------------------------------
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                kids.append(int(entry.name))
+    return kids
+
+
+def rss_mb(pid: int | None) -> float:
+    """Resident memory of a process and its descendants, in MB."""
+    if not pid:
+        return float("nan")
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+        todo += _children(p)
+    return total / 1024
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process and its descendants (so far), in seconds."""
+    if not pid:
+        return float("nan")
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+        todo += _children(p)
+    return total / tick
+
+
+# ---- the stack ----------------------------------------------------------------------------------
+
+class OwnStack:
+    """Knowledge service, action server and Rasa started here, with start-up times measured."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.knowledge = knowledge_process(workdir)
+        self.rasa_port = free_port()
+        self.knowledge.env["RASA_URL"] = f"http://127.0.0.1:{self.rasa_port}"
+        self.knowledge_url = self.knowledge.health_url.removesuffix("/healthz")
+        self.actions = actions_process(workdir, self.knowledge_url)
+        self.rasa = rasa_process(workdir, self.actions.health_url.removesuffix("/health"), port=self.rasa_port)
+        self.rasa_url = self.rasa.health_url.rstrip("/")
+        self.startup: dict[str, float] = {}
+
+    def start(self) -> None:
+        started = time.monotonic()
+        for p in (self.knowledge, self.actions, self.rasa):
+            p.start()
+        pending = {p.name: p for p in (self.knowledge, self.actions, self.rasa)}
+        deadline = started + 300
+        while pending and time.monotonic() < deadline:
+            for name, p in list(pending.items()):
+                if p.proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited; log {p.log}:\n" + p.log.read_text(errors="replace")[-3000:])
+                try:
+                    if httpx.get(p.health_url, timeout=1).status_code < 500:
+                        self.startup[name] = time.monotonic() - started
+                        del pending[name]
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.2)
+        if pending:
+            raise TimeoutError(f"not healthy after 300 s: {list(pending)}")
+        # Start-up as a citizen sees it: until the first real answer comes back.
+        while True:
+            try:
+                reply = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook",
+                                   json={"sender": "warm-up", "message": "你好"}, timeout=30).json()
+                if reply:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.startup["first answer"] = time.monotonic() - started
+
+    def pids(self) -> dict[str, int]:
+        return {p.name: p.proc.pid for p in (self.knowledge, self.actions, self.rasa)}
+
+    def stop(self) -> None:
+        for p in (self.rasa, self.actions, self.knowledge):
+            p.stop()
+
+
+# ---- citizens -----------------------------------------------------------------------------------
+
+async def turn(client: httpx.AsyncClient, rasa_url: str, sender: str, text: str, stats: Stats,
+               timeout: float) -> float | None:
+    started = time.perf_counter()
+    try:
+        resp = await client.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                                 timeout=timeout)
+    except httpx.TimeoutException:
+        stats.error("timeout")
+        return None
+    except httpx.HTTPError as exc:
+        stats.error(type(exc).__name__)
+        return None
+    elapsed = time.perf_counter() - started
+    if resp.status_code != 200:
+        stats.error(f"HTTP {resp.status_code}")
+    elif not resp.json():
+        stats.error("empty reply")
+    elif any("暂时无法访问" in (m.get("text") or "") for m in resp.json()):
+        stats.error("knowledge service unavailable (action timeout)")
+    stats.latencies.append(elapsed)
+    return elapsed
+
+
+async def citizen(n: int, client: httpx.AsyncClient, rasa_url: str, deadline: float, stats: Stats,
+                  timeout: float, think: float) -> None:
+    # Users start on different scripts so the mix is even from the first second.
+    for script in itertools.islice(itertools.cycle(CONVERSATIONS), n, None):
+        sender = f"load-{n}-{uuid.uuid4().hex[:8]}"
+        for text in script:
+            if time.monotonic() >= deadline:
+                return
+            await turn(client, rasa_url, sender, text, stats, timeout)
+            if think:
+                # Reading the answer and typing the next message; jittered so users do not march in step.
+                await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
+        stats.conversations += 1
+
+
+async def long_conversation(n: int, client: httpx.AsyncClient, rasa_url: str, turns: int, timeout: float,
+                            stats: Stats) -> list[float | None]:
+    sender = f"long-{n}-{uuid.uuid4().hex[:8]}"
+    return [await turn(client, rasa_url, sender, text, stats, timeout)
+            for text in itertools.islice(itertools.cycle(LONG_CYCLE), turns)]
+
+
+async def sample_memory(pids: dict[str, int], peaks: dict[str, float], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        for name, pid in pids.items():
+            peaks[name] = max(peaks.get(name, 0.0), rss_mb(pid))
+        try:
+            await asyncio.wait_for(stop.wait(), 1.0)
+        except asyncio.TimeoutError:
+            pass
+
+
+async def breakdown(knowledge_url: str, users: int, seconds: float) -> None:
+    """The knowledge-service calls behind one turn, timed at the same concurrency."""
+    calls = [("search 我想开个饭店", "GET", "/api/search", {"params": {"q": "我想开个饭店，要办哪些手续", "k": 5}}),
+             ("search 要带哪些材料", "GET", "/api/search", {"params": {"q": "要带哪些材料", "k": 5}}),
+             ("guide route", "GET", "/api/routes/open-restaurant", {}),
+             ("guide item", "GET", "/api/items/passport", {}),
+             ("plan route", "POST", "/api/routes/open-restaurant/plan",
+              {"json": {"answers": {"entity": "individual", "area": "small"}}})]
+    print(f"\nKnowledge service calls an action makes, {users} concurrent callers, {seconds:.0f} s each:")
+    limits = httpx.Limits(max_connections=users)
+    async with httpx.AsyncClient(limits=limits) as client:
+        for label, method, path, kwargs in calls:
+            latencies: list[float] = []
+            deadline = time.monotonic() + seconds
+
+            async def worker() -> None:
+                while time.monotonic() < deadline:
+                    started = time.perf_counter()
+                    resp = await client.request(method, knowledge_url + path, timeout=30, **kwargs)
+                    resp.raise_for_status()
+                    latencies.append(time.perf_counter() - started)
+
+            await asyncio.gather(*(worker() for _ in range(users)))
+            print(f"  {label:<22} {describe(latencies)}  ({len(latencies) / seconds:.1f} req/s)")
+
+
+async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None, pids: dict[str, int]) -> None:
+    stats = Stats()
+    peaks: dict[str, float] = {}
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_memory(pids, peaks, stop))
+    limits = httpx.Limits(max_connections=args.users, max_keepalive_connections=args.users)
+    before = {name: rss_mb(pid) for name, pid in pids.items()}
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    async with httpx.AsyncClient(limits=limits) as client:
+        started = time.monotonic()
+        if args.turns_per_conversation:
+            runs = await asyncio.gather(*(long_conversation(n, client, rasa_url, args.turns_per_conversation,
+                                                            args.timeout, stats) for n in range(args.users)))
+        else:
+            deadline = started + args.duration
+            await asyncio.gather(*(citizen(n, client, rasa_url, deadline, stats, args.timeout, args.think_time)
+                                   for n in range(args.users)))
+        wall = time.monotonic() - started
+    stop.set()
+    await sampler
+    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+
+    turns = len(stats.latencies) + sum(v for k, v in stats.errors.items() if k in ("timeout",))
+    print(f"\n{args.users} concurrent users (think time {args.think_time:g} s), {wall:.1f} s, {turns} turns"
+          + (f", {stats.conversations} finished conversations" if not args.turns_per_conversation else ""))
+    print(f"  per-turn latency: {describe(stats.latencies)}")
+    print(f"  throughput: {len(stats.latencies) / wall:.1f} turns/s")
+    print(f"  errors: {sum(stats.errors.values())}" + (f" {stats.errors}" if stats.errors else ""))
+    if args.turns_per_conversation:
+        n = args.turns_per_conversation
+        window = min(10, n // 2)
+        first = [t for r in runs for t in r[:window] if t is not None]
+        last = [t for r in runs for t in r[-window:] if t is not None]
+        print(f"  turns 1-{window}:    {describe(first)}")
+        print(f"  turns {n - window + 1}-{n}: {describe(last)}")
+        # The first turns also pay cold caches (first embedding of each query), so the trend by block
+        # of turns is the fairer view of growth with history.
+        block = max(1, n // 10)
+        means = []
+        for start in range(0, n, block):
+            values = [t for r in runs for t in r[start:start + block] if t is not None]
+            means.append(f"{start + 1}-{min(start + block, n)}: {statistics.fmean(values) * 1000:.0f}" if values else "")
+        print("  mean latency (ms) by block of turns: " + ", ".join(m for m in means if m))
+    for name in pids:
+        print(f"  {name} RSS: before {before[name]:.0f} MB, peak {peaks.get(name, float('nan')):.0f} MB")
+    if pids and stats.latencies:
+        # Where the time goes: CPU each process spent per answered turn (2 cores: the sum bounds throughput).
+        per_turn = {name: cpu[name] / len(stats.latencies) * 1000 for name in pids}
+        print("  CPU per turn: " + ", ".join(f"{k} {v:.0f} ms" for k, v in per_turn.items())
+              + f" (sum {sum(per_turn.values()):.0f} ms; {os.cpu_count()} cores → at most "
+              f"{os.cpu_count() * 1000 / sum(per_turn.values()):.1f} turns/s)")
+        print(f"  load average during the run: {os.getloadavg()[0]:.1f} (other processes on the machine count)")
+    p99 = percentile(stats.latencies, 99)
+    verdict = "met" if p99 <= 1.0 and not stats.errors else "MISSED"
+    print(f"  target p99 <= 1 s with no errors: {verdict} (p99 {p99 * 1000:.0f} ms)")
+    if args.breakdown and knowledge_url:
+        await breakdown(knowledge_url, args.users, args.breakdown_seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load (conversation mode)")
+    parser.add_argument("--turns-per-conversation", type=int, default=0,
+                        help="long mode: this many turns in one conversation per user")
+    parser.add_argument("--timeout", type=float, default=30, help="per-turn client timeout, seconds")
+    parser.add_argument("--think-time", type=float, default=0,
+                        help="mean seconds a citizen waits before the next message (default 0: worst case)")
+    parser.add_argument("--rasa-url", help="use a running Rasa instead of starting a stack")
+    parser.add_argument("--knowledge-url", help="with --rasa-url: the knowledge service, for --breakdown")
+    parser.add_argument("--rasa-pid", type=int, help="with --rasa-url: Rasa's pid, for memory and CPU figures")
+    parser.add_argument("--actions-pid", type=int, help="with --rasa-url: the action server's pid")
+    parser.add_argument("--knowledge-pid", type=int, help="with --rasa-url: the knowledge service's pid")
+    parser.add_argument("--breakdown", action="store_true", help="also time the knowledge-service calls")
+    parser.add_argument("--breakdown-seconds", type=float, default=10)
+    args = parser.parse_args()
+    if args.users < 1 or args.users > 200 or args.duration <= 0 or args.duration > 3600:
+        parser.error("--users must be 1..200 and --duration 0..3600 s (this is a loopback benchmark)")
+
+    if args.rasa_url:
+        pids = {name: pid for name, pid in (("knowledge", args.knowledge_pid), ("actions", args.actions_pid),
+                                            ("rasa", args.rasa_pid)) if pid}
+        asyncio.run(run(args, args.rasa_url.rstrip("/"), args.knowledge_url, pids))
+        return
+    with tempfile.TemporaryDirectory(prefix="dialogue-load-") as tmp:
+        stack = OwnStack(Path(tmp))
+        try:
+            stack.start()
+            print("start-up (all three started together, seconds until healthy): "
+                  + ", ".join(f"{k} {v:.1f} s" for k, v in stack.startup.items()))
+            print(f"  Rasa start-up {stack.startup['rasa']:.1f} s (target <= 60 s); "
+                  f"RSS after start: " + ", ".join(f"{k} {rss_mb(p):.0f} MB" for k, p in stack.pids().items()))
+            asyncio.run(run(args, stack.rasa_url, stack.knowledge_url, stack.pids()))
+        finally:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    main()
