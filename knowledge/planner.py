@@ -114,9 +114,9 @@ def validate_answers(route: Route, answers: dict[str, str]) -> None:
     known = {q.id: {o.value for o in q.options} for q in route.questions}
     for qid, value in answers.items():
         if qid not in known:
-            raise PlanError(f"「{route.name}」没有情形问题「{qid}」")
+            raise PlanError(f"「{route.name}」没有情形问题「{qid[:64]}」")
         if value not in known[qid]:
-            raise PlanError(f"问题「{qid}」没有选项「{value}」，可选：{'、'.join(sorted(known[qid]))}")
+            raise PlanError(f"问题「{qid}」没有选项「{value[:64]}」，可选：{'、'.join(sorted(known[qid]))}")
 
 
 def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | None = None) -> Plan:

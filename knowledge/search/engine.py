@@ -75,6 +75,7 @@ class Snapshot:
     names: dict[str, list[int]]
     # route position -> positions of the items among its steps
     route_steps: dict[int, set[int]] = field(default_factory=dict)
+    longest_name: int = 0
 
 
 class SearchEngine:
@@ -111,18 +112,20 @@ class SearchEngine:
                 position[g.id]: {position[s.item] for s in g.steps if s.item in position}
                 for g in guides if g.kind == "route"
             }
-            snap = Snapshot(docs, tokenizer, lexical, dense, time.perf_counter() - started, names, route_steps)
+            snap = Snapshot(docs, tokenizer, lexical, dense, time.perf_counter() - started, names, route_steps,
+                            max(map(len, names), default=0))
             self._snapshot = snap  # a single reference assignment: readers see old or new, never half
             return snap
 
     def _vectors_for(self, passages: list[str], progress: bool) -> np.ndarray:
         found, missing = self.vectors.lookup(passages)
         if missing:
-            fresh = self.embedder.encode_passages([passages[i] for i in missing], progress=progress)
-            self.vectors.store([passages[i] for i in missing], fresh)
+            todo = list(dict.fromkeys(passages[i] for i in missing))  # a repeated text is encoded once
+            fresh = dict(zip(todo, self.embedder.encode_passages(todo, progress=progress)))
+            self.vectors.store(todo, np.stack([fresh[t] for t in todo]))
             self.vectors.save()
-            for i, v in zip(missing, fresh):
-                found[i] = v
+            for i in missing:
+                found[i] = fresh[passages[i]]
         if not passages:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return np.stack(found)
@@ -192,18 +195,18 @@ class SearchEngine:
         """Guides whose title or alias the query contains, longest name first.
 
         Measure words are dropped first, so "开个歌厅" and "开一家药店" meet the aliases 开歌厅, 开药店.
+        Looks up the query's substrings rather than scanning every name: 100k guides have 100k names.
         """
-        compact = MEASURE_WORDS.sub(r"\1", text)
         best: dict[int, int] = {}
-        for name, docs in snap.names.items():
-            if len(name) >= 2 and (name in text or name in compact):
-                for d in docs:
+        for variant in {text, MEASURE_WORDS.sub(r"\1", text)}:
+            for name in _substrings(variant, snap.longest_name):
+                for d in snap.names.get(name, ()):
                     best[d] = max(best.get(d, 0), len(name))
-        return sorted(best, key=lambda d: -best[d])
+        return sorted(best, key=lambda d: (-best[d], d))
 
     @staticmethod
     def _names_in(doc: int, text: str, snap: Snapshot) -> bool:
-        return any(doc in ds for n, ds in snap.names.items() if len(n) >= 3 and n in text)
+        return any(doc in snap.names.get(n, ()) for n in _substrings(text, snap.longest_name, shortest=3))
 
     @staticmethod
     def _judge(text: str, hits: list[Hit], lex_scores: np.ndarray, snap: Snapshot, named: list[int]) -> Match:
@@ -221,3 +224,9 @@ class SearchEngine:
             if float(lex_scores.max()) >= 1.5 * second:
                 return Match.clear
         return Match.ambiguous
+
+
+def _substrings(text: str, longest: int, shortest: int = 2):
+    for size in range(shortest, min(longest, len(text)) + 1):
+        for start in range(len(text) - size + 1):
+            yield text[start : start + size]

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from knowledge.api.deps import StateDep
 from knowledge.search.engine import Match, Mode
+from knowledge.text.normalize import normalize
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -34,7 +35,7 @@ def search(
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     mode: Mode = Mode.hybrid,
 ) -> SearchResponse:
-    if not q.strip():
+    if not normalize(q):  # blank after normalisation: spaces, control characters, NULs
         raise HTTPException(400, detail="请输入要查询的内容")
     if len(q) > state.settings.max_query_chars:
         raise HTTPException(400, detail=f"问题太长了（{len(q)} 字），请精简到 {state.settings.max_query_chars} 字以内")
