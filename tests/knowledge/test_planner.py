@@ -156,13 +156,18 @@ def test_skipped_dependency_passes_through_to_its_own_prerequisites():
     assert by_id(large)["open"].depends_on == ["fire"] and large.total_promised_days == 1 + 5 + 1
 
 
-def test_situation_answers_add_and_remove_steps_and_materials():
-    route = make_route([
+def branching_route():
+    """登记, then 食品 always, 酒类 when selling alcohol, 消防 when the shop is large."""
+    return make_route([
         {"id": "reg", "item": "reg"},
         {"id": "food", "item": "food", "depends_on": ["reg"]},
         {"id": "liquor", "item": "liquor", "depends_on": ["reg"], "when": {"alcohol": "yes"}},
         {"id": "fire", "item": "fire", "depends_on": ["reg"], "when": {"area": "large"}},
     ], [AREA, ALCOHOL])
+
+
+def test_situation_answers_add_and_remove_steps_and_materials():
+    route = branching_route()
     yes = plan(route, {"alcohol": "yes", "area": "small"})
     assert [s.id for s in yes.steps] == ["reg", "food", "liquor"]
     liquor_form = material(yes, "酒类经营备案表")
@@ -182,12 +187,7 @@ def test_situation_answers_add_and_remove_steps_and_materials():
 
 
 def test_unanswered_questions_leave_conditional_steps_and_open_questions():
-    route = make_route([
-        {"id": "reg", "item": "reg"},
-        {"id": "food", "item": "food", "depends_on": ["reg"]},
-        {"id": "liquor", "item": "liquor", "depends_on": ["reg"], "when": {"alcohol": "yes"}},
-        {"id": "fire", "item": "fire", "depends_on": ["reg"], "when": {"area": "large"}},
-    ], [AREA, ALCOHOL])
+    route = branching_route()
     p = plan(route, {"area": "small"})
     assert [s.id for s in p.steps] == ["reg", "food"]
     assert p.conditional_steps == ["liquor"]
