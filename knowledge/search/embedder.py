@@ -12,6 +12,7 @@ import numpy as np
 # The model must never be fetched from a hub: the folder is built at set-up time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+EMBED_THREADS = int(os.environ.get("EMBED_THREADS", "1"))
 
 
 class Embedder:
@@ -19,8 +20,9 @@ class Embedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        # Two cores: more threads than cores only adds contention under concurrent requests.
-        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        # One thread: the service shares two cores with Rasa, and under load two torch threads
+        # spent their time waiting for each other (a query took 0.8-2.7 s vs 75-236 ms).
+        torch.set_num_threads(EMBED_THREADS)
         self.model_dir = Path(model_dir)
         self._model = SentenceTransformer(str(model_dir), device="cpu")
         self.dim = self._model.get_embedding_dimension()
