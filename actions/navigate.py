@@ -144,8 +144,11 @@ async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, tex
 
 
 async def present(dispatcher: CollectingDispatcher, tracker: Tracker, focus: Focus,
-                  aspect: Optional[str]) -> List[EventType]:
-    """Answer about a guide, make it the focus (FAQ entries leave the focus where it was)."""
+                  aspect: Optional[str], ask_questions: bool = True) -> List[EventType]:
+    """Answer about a guide, make it the focus (FAQ entries leave the focus where it was).
+
+    For a route with open situation questions, ask_questions starts the situation form;
+    without it the general plan is shown."""
     guide = await kb.guide(focus.kind, focus.id)
     events: List[EventType] = [SlotSet("offered", None), SlotSet("pending_aspect", None),
                                SlotSet("misunderstandings", 0)]
@@ -163,7 +166,7 @@ async def present(dispatcher: CollectingDispatcher, tracker: Tracker, focus: Foc
         return events
     plan = await kb.plan(focus.id, answers)
     skipped = tracker.get_slot("skipped_route") == focus.id
-    if plan["open_questions"] and aspect in SITUATION_ASPECTS and not (skipped and aspect):
+    if plan["open_questions"] and aspect in SITUATION_ASPECTS and not (skipped and aspect) and ask_questions:
         items = await _items_of(guide)
         n = len(plan["open_questions"])
         dispatcher.utter_message(text=replies.route_overview(guide, items))

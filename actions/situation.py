@@ -17,8 +17,13 @@ from actions import knowledge_client as kb
 from actions import replies
 from actions.aspects import BY_INTENT
 from actions.focus import Focus
-from actions.navigate import show_plan
+from actions.aspects import aspect_of
+from actions.navigate import present, show_plan
 from actions.option_matching import match_option
+
+
+# Dialogue acts that may carry a new goal instead of an answer to the current question.
+GOAL_INTENTS = {"request_guide", "nlu_fallback", *BY_INTENT}
 
 
 def _route_focus(tracker: Tracker) -> Focus | None:
@@ -79,6 +84,13 @@ class ValidateSituationForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         option = match_option(question, str(slot_value or ""))
         exact = option is not None and str(slot_value).strip() in (option["label"], option["value"])
+        if option is None and intent in GOAL_INTENTS:
+            found = await kb.search(str(slot_value or ""))
+            top = found["results"][0] if found["results"] else None
+            if found["match"] == "clear" and top and Focus(top["kind"], top["id"]) != focus:
+                # A new goal ("那办护照呢") ends the questions; action_show_plan answers it instead.
+                return {"situation_answer": None, "requested_slot": None,
+                        "switch_to": str(Focus(top["kind"], top["id"]))}
         if option is None or (intent in BY_INTENT and not exact and len(str(slot_value)) > 4):
             # Not an answer (perhaps a question of its own): say what we need and ask again.
             labels = "、".join(f"“{o['label']}”" for o in question["options"])
@@ -96,6 +108,9 @@ class ActionShowPlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         events: List[EventType] = [SlotSet("situation_answer", None), SlotSet("situation_needed", False)]
+        switch_to = Focus.parse(tracker.get_slot("switch_to"))
+        if switch_to:
+            return events + await self._switch(dispatcher, tracker, switch_to)
         focus = _route_focus(tracker)
         if not focus:
             return events
@@ -110,3 +125,16 @@ class ActionShowPlan(Action):
             return events
         show_plan(dispatcher, plan)
         return events
+
+    @staticmethod
+    async def _switch(dispatcher: CollectingDispatcher, tracker: Tracker, target: Focus) -> List[EventType]:
+        """The citizen named a new goal during the questions: answer it. A new route gets its
+        general plan here (a form cannot be restarted from inside its own completion)."""
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        try:
+            events = await present(dispatcher, tracker, target, aspect_of(intent, text), ask_questions=False)
+        except kb.KnowledgeUnavailable:
+            dispatcher.utter_message(text=replies.unavailable())
+            events = []
+        return events + [SlotSet("switch_to", None)]

@@ -189,16 +189,17 @@ def test_follow_ups_after_skipping_the_questions_are_answered(citizen):
     assert "开办餐饮店" in fee and "收费" in fee and "没能确定" not in fee
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a new goal typed while situation_form asks a question (\"办护照\") is taken as a failed answer: "
-    "the citizen gets '没能确定您的选择' and the same question again until they say 跳过. Only stop and "
-    "human_handoff leave the form (bot/data/rules.yml). Fix: in validate_situation_answer, when the "
-    "intent is request_guide/ask_* and the text matches no option, return ActionExecutionRejected so "
-    "a rule 'request_guide inside the form → action_deactivate_loop → action_navigate' can apply."))
 def test_a_new_goal_during_the_situation_questions_switches_the_focus(citizen):
     citizen.says("我想开个饭店")
     reply = citizen.says("办护照")
     assert "普通护照签发" in reply, reply
+
+
+def test_a_new_route_during_the_questions_gets_its_general_plan(citizen):
+    citizen.says("我想开个饭店")
+    reply = citizen.says("那开药店要办哪些证")
+    assert "药店" in reply and "/api/routes/open-pharmacy/notice" in reply, reply
+    assert "open-restaurant" not in reply and "（2/" not in reply, "the restaurant questions must have stopped"
 
 
 def test_a_new_goal_switches_the_focus(citizen):
