@@ -8,7 +8,6 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from knowledge.api.state import AppState
-from knowledge.catalogue import Catalogue
 from knowledge.schema import Faq, Item, Route
 
 
@@ -25,29 +24,23 @@ StateDep = Annotated[AppState, Depends(get_state)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def _catalogue(state: AppState) -> Catalogue:
-    return state.catalogue
+def _lookup(table: dict, guide_id: str, what: str):
+    guide = table.get(guide_id)
+    if guide is None:
+        raise HTTPException(404, detail=f"没有找到{what}「{guide_id[:64]}」")
+    return guide
 
 
 def get_item(item_id: str, state: StateDep) -> Item:
-    item = _catalogue(state).items.get(item_id)
-    if item is None:
-        raise HTTPException(404, detail=f"没有找到事项「{item_id}」")
-    return item
+    return _lookup(state.catalogue.items, item_id, "事项")
 
 
 def get_route(route_id: str, state: StateDep) -> Route:
-    route = _catalogue(state).routes.get(route_id)
-    if route is None:
-        raise HTTPException(404, detail=f"没有找到“一件事”路线「{route_id}」")
-    return route
+    return _lookup(state.catalogue.routes, route_id, "“一件事”路线")
 
 
 def get_faq(faq_id: str, state: StateDep) -> Faq:
-    faq = _catalogue(state).faqs.get(faq_id)
-    if faq is None:
-        raise HTTPException(404, detail=f"没有找到问答「{faq_id}」")
-    return faq
+    return _lookup(state.catalogue.faqs, faq_id, "问答")
 
 
 ItemDep = Annotated[Item, Depends(get_item)]

@@ -21,10 +21,8 @@ class Settings(BaseSettings):
     embedding_model_dir: Path = ROOT / ".build" / "embedding-model"
     cache_dir: Path = Path.home() / ".cache" / "approval-navigator"
     rasa_url: str = "http://127.0.0.1:5005"
-    redis_url: str | None = None
     hotline_phone: str = "0000-12345（示例号码）"
     hotline_hours: str = "工作日 9:00-12:00，13:30-17:30（示例）"
-    max_query_chars: int = 500
 
 
 @lru_cache

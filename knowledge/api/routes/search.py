@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from knowledge.api.deps import StateDep
-from knowledge.search.engine import Match, Mode
+from knowledge.search.engine import MAX_QUERY_CHARS, Match, Mode
 from knowledge.text.normalize import normalize
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -37,8 +37,8 @@ def search(
 ) -> SearchResponse:
     if not normalize(q):  # blank after normalisation: spaces, control characters, NULs
         raise HTTPException(400, detail="请输入要查询的内容")
-    if len(q) > state.settings.max_query_chars:
-        raise HTTPException(400, detail=f"问题太长了（{len(q)} 字），请精简到 {state.settings.max_query_chars} 字以内")
+    if len(q) > MAX_QUERY_CHARS:
+        raise HTTPException(400, detail=f"问题太长了（{len(q)} 字），请精简到 {MAX_QUERY_CHARS} 字以内")
     outcome = state.engine.search(q, k=k, mode=mode)
     return SearchResponse(
         query=outcome.query,
