@@ -7,7 +7,7 @@ situation_answer empty until no open question remains.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -39,6 +39,15 @@ def _question_message(question: Dict[str, Any], number: int, total: int) -> Dict
     return {"text": text, "buttons": [{"title": o["label"], "payload": o["label"]} for o in question["options"]]}
 
 
+async def current_question(route_id: str, answers: Dict[str, str]) -> Tuple[Optional[Dict[str, Any]], int]:
+    """The next open question of the route (with its options' keywords) and how many remain."""
+    open_qs = (await kb.plan(route_id, answers))["open_questions"]
+    if not open_qs:
+        return None, 0
+    route = await kb.guide("route", route_id)
+    return next(q for q in route["questions"] if q["id"] == open_qs[0]["id"]), len(open_qs)
+
+
 class ActionAskSituationAnswer(Action):
     def name(self) -> Text:
         return "action_ask_situation_answer"
@@ -50,15 +59,12 @@ class ActionAskSituationAnswer(Action):
             return []
         answers = tracker.get_slot("situation") or {}
         try:
-            plan = await kb.plan(focus.id, answers)
+            question, remaining = await current_question(focus.id, answers)
         except kb.KnowledgeUnavailable:
             dispatcher.utter_message(text=replies.unavailable())
             return []
-        open_qs = plan["open_questions"]
-        if open_qs:
-            route = await kb.guide("route", focus.id)
-            question = next(q for q in route["questions"] if q["id"] == open_qs[0]["id"])
-            dispatcher.utter_message(**_question_message(question, len(answers) + 1, len(answers) + len(open_qs)))
+        if question:
+            dispatcher.utter_message(**_question_message(question, len(answers) + 1, len(answers) + remaining))
         return []
 
 
@@ -71,27 +77,30 @@ class ValidateSituationForm(FormValidationAction):
         focus = _route_focus(tracker)
         if not focus:
             return {"situation_answer": "done"}
-        answers = dict(tracker.get_slot("situation") or {})
         try:
-            plan = await kb.plan(focus.id, answers)
-            if not plan["open_questions"]:
-                return {"situation_answer": "done"}
-            route = await kb.guide("route", focus.id)
+            return await self._validate(str(slot_value or ""), dispatcher, tracker, focus)
         except kb.KnowledgeUnavailable:
             dispatcher.utter_message(text=replies.unavailable())
             return {"situation_answer": None}
-        question = next(q for q in route["questions"] if q["id"] == plan["open_questions"][0]["id"])
+
+    @staticmethod
+    async def _validate(answer: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        focus: Focus) -> Dict[Text, Any]:
+        answers = dict(tracker.get_slot("situation") or {})
+        question, _ = await current_question(focus.id, answers)
+        if question is None:
+            return {"situation_answer": "done"}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        option = match_option(question, str(slot_value or ""))
-        exact = option is not None and str(slot_value).strip() in (option["label"], option["value"])
+        option = match_option(question, answer)
+        exact = option is not None and answer.strip() in (option["label"], option["value"])
         if option is None and intent in GOAL_INTENTS:
-            found = await kb.search(str(slot_value or ""))
+            found = await kb.search(answer)
             top = found["results"][0] if found["results"] else None
             if found["match"] == "clear" and top and Focus(top["kind"], top["id"]) != focus:
                 # A new goal ("那办护照呢") ends the questions; action_show_plan answers it instead.
                 return {"situation_answer": None, "requested_slot": None,
                         "switch_to": str(Focus(top["kind"], top["id"]))}
-        if option is None or (intent in BY_INTENT and not exact and len(str(slot_value)) > 4):
+        if option is None or (intent in BY_INTENT and not exact and len(answer) > 4):
             # Not an answer (perhaps a question of its own): say what we need and ask again.
             labels = "、".join(f"“{o['label']}”" for o in question["options"])
             dispatcher.utter_message(text=f"没能确定您的选择。请回复序号或 {labels}；不想回答可以回复“跳过”。")
