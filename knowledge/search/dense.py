@@ -13,14 +13,23 @@ NPROBE = 64
 
 
 class DenseIndex:
-    def __init__(self, vectors: np.ndarray, owners: np.ndarray):
-        """vectors: (n_passages, dim) unit vectors; owners[i] is the document position of passage i."""
+    def __init__(self, vectors: np.ndarray, owners: np.ndarray, like: "DenseIndex | None" = None):
+        """vectors: (n_passages, dim) unit vectors; owners[i] is the document position of passage i.
+
+        `like`: an earlier index of the same base; its trained cells are reused, because publishing
+        one guide barely moves the centroids and training them again takes seconds at 100k guides.
+        """
         self.owners = owners
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, dim = vectors.shape
         self._quantizer = None
         if n <= EXACT_LIMIT:
             self._index = faiss.IndexFlatIP(dim)
+        elif like is not None and like._quantizer is not None:
+            self._index = faiss.clone_index(like._index)
+            self._index.reset()  # keeps the trained centroids, drops the vectors
+            self._quantizer = faiss.downcast_index(self._index.quantizer)
+            self._index.nprobe = NPROBE
         else:
             nlist = int(4 * np.sqrt(n))
             self._quantizer = faiss.IndexFlatIP(dim)  # kept referenced: the IVF index does not own it

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from threading import Lock
@@ -64,8 +65,13 @@ class Outcome:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
+class IndexUpdateError(RuntimeError):
+    """Publishing could not be indexed; the previous snapshot is still the one serving."""
+
+
 @dataclass
 class Snapshot:
+    guides: list[Guide]
     docs: list[Document]
     tokenizer: Tokenizer
     lexical: LexicalIndex
@@ -98,24 +104,67 @@ class SearchEngine:
             docs = [document_for(g) for g in guides]
             tokenizer = Tokenizer(user_words(guides))
             lexical = LexicalIndex([tokenizer.tokens(d.lexical_text) for d in docs])
-            passages = [p for d in docs for p in d.passages]
-            owners = np.array([i for i, d in enumerate(docs) for _ in d.passages], dtype=np.int64)
-            dense = DenseIndex(self._vectors_for(passages, progress), owners)
-            names: dict[str, list[int]] = {}
-            for i, (g, d) in enumerate(zip(guides, docs)):
-                for n in [d.title, *getattr(g, "aliases", [])]:
-                    n = normalize(n)
-                    if len(n) >= 2:
-                        names.setdefault(n, []).append(i)
-            position = {d.guide_id: i for i, d in enumerate(docs)}
-            route_steps = {
-                position[g.id]: {position[s.item] for s in g.steps if s.item in position}
-                for g in guides if g.kind == "route"
-            }
-            snap = Snapshot(docs, tokenizer, lexical, dense, time.perf_counter() - started, names, route_steps,
-                            max(map(len, names), default=0))
+            snap = self._assemble(guides, docs, tokenizer, lexical, None, progress, started)
             self._snapshot = snap  # a single reference assignment: readers see old or new, never half
             return snap
+
+    def update(self, upserts: list[Guide], removed: Iterable[str] = (), swap: bool = True) -> Snapshot:
+        """A new snapshot with some guides published, replaced or withdrawn; only they are re-indexed.
+
+        The current snapshot keeps serving while this runs and whenever it fails (IndexUpdateError).
+        With swap=False the caller swaps it in later, e.g. once the publication is committed.
+        """
+        with self._build_lock:
+            started = time.perf_counter()
+            old = self.snapshot
+            try:
+                changed = {g.id: g for g in upserts}
+                gone = set(removed) - set(changed)
+                guides: list[Guide] = []
+                corpus: list[int | None] = []  # old document position to reuse, or None to index anew
+                for i, g in enumerate(old.guides):
+                    if g.id in gone:
+                        continue
+                    fresh = changed.pop(g.id, None)
+                    guides.append(fresh or g)
+                    corpus.append(None if fresh else i)
+                for g in changed.values():
+                    guides.append(g)
+                    corpus.append(None)
+                # New titles and aliases join the shared dictionary; a word added here only affects how
+                # text is cut from now on, and the next full rebuild (a restart) re-cuts everything.
+                old.tokenizer.add_words(user_words(upserts))
+                docs = [old.docs[c] if c is not None else document_for(g) for c, g in zip(corpus, guides)]
+                lexical = old.lexical.rebuilt([c if c is not None else old.tokenizer.tokens(d.lexical_text)
+                                               for c, d in zip(corpus, docs)])
+                snap = self._assemble(guides, docs, old.tokenizer, lexical, old.dense, False, started)
+            except Exception as exc:  # noqa: BLE001 — whatever broke, the old index must keep serving
+                raise IndexUpdateError(f"{type(exc).__name__}: {exc}") from exc
+            if swap:
+                self._snapshot = snap
+            return snap
+
+    def swap(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+
+    def _assemble(self, guides: list[Guide], docs: list[Document], tokenizer: Tokenizer, lexical: LexicalIndex,
+                  like: DenseIndex | None, progress: bool, started: float) -> Snapshot:
+        passages = [p for d in docs for p in d.passages]
+        owners = np.array([i for i, d in enumerate(docs) for _ in d.passages], dtype=np.int64)
+        dense = DenseIndex(self._vectors_for(passages, progress), owners, like=like)
+        names: dict[str, list[int]] = {}
+        for i, (g, d) in enumerate(zip(guides, docs)):
+            for n in [d.title, *getattr(g, "aliases", [])]:
+                n = normalize(n)
+                if len(n) >= 2:
+                    names.setdefault(n, []).append(i)
+        position = {d.guide_id: i for i, d in enumerate(docs)}
+        route_steps = {
+            position[g.id]: {position[s.item] for s in g.steps if s.item in position}
+            for g in guides if g.kind == "route"
+        }
+        return Snapshot(list(guides), docs, tokenizer, lexical, dense, time.perf_counter() - started, names,
+                        route_steps, max(map(len, names), default=0))
 
     def _vectors_for(self, passages: list[str], progress: bool) -> np.ndarray:
         found, missing = self.vectors.lookup(passages)

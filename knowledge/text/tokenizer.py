@@ -33,6 +33,9 @@ class Tokenizer:
     def __init__(self, user_words: Iterable[str] = ()):
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
+        self.add_words(user_words)
+
+    def add_words(self, user_words: Iterable[str]) -> None:
         for word in user_words:
             word = normalize(word)
             if 1 < len(word) <= 20 and " " not in word:
