@@ -31,7 +31,7 @@ DEPTH = 50  # candidates taken from each ranker before fusion
 # Reciprocal rank fusion of BM25, dense and exact-name rankings (tuned on the evaluation set).
 FUSION_K = 10
 FUSION_WEIGHTS = [1.0, 1.0, 1.0]
-ROUTE_REACH = 2  # how far down the fused list a route may be lifted from
+ROUTE_REACH = 3  # how far down the fused list a route may be lifted from
 MEASURE_WORDS = re.compile(r"(开|办|建|买|卖|注册|成立)(一)?(个|家|间|所|套|座)")
 # "What do I have to do" wording asks for the whole route, not one permit in it.
 ROUTE_CUE = re.compile(r"哪些(审批|手续|证|许可|部门)|办(什么|啥|哪些)(证|手续|审批)|几个部门|要跑|一起办|都要办")
@@ -231,11 +231,18 @@ class SearchEngine:
             if not steps:
                 continue
             above = [i for i, d in enumerate(order[:r_pos]) if d in steps]
+            if not above:
+                continue
+            # "开药店要先办药品经营许可证吗" names both the goal and one permit on its way, and
+            # "出生证、户口、医保能一起办吗" asks for the set: the route's answer includes the permit.
+            if SearchEngine._names_in(route, text, snap) or ROUTE_CUE.search(text):
+                order.insert(above[0], order.pop(r_pos))
+                continue
             # The dense ranker reads the goal better than word overlap ("开个歌厅" ≈ 开办娱乐场所), so
             # it must agree that the route beats each step item it would jump over.
             route_dense = dense_pos.get(route, 10**6)
-            agree = bool(ROUTE_CUE.search(text)) or all(route_dense < dense_pos.get(order[i], 10**6) for i in above)
-            if above and agree and not any(SearchEngine._names_in(order[i], text, snap) for i in above):
+            agree = all(route_dense < dense_pos.get(order[i], 10**6) for i in above)
+            if agree and not any(SearchEngine._names_in(order[i], text, snap) for i in above):
                 order.insert(above[0], order.pop(r_pos))
         return order
 
@@ -255,7 +262,9 @@ class SearchEngine:
 
     @staticmethod
     def _names_in(doc: int, text: str, snap: Snapshot) -> bool:
-        return any(doc in snap.names.get(n, ()) for n in _substrings(text, snap.longest_name, shortest=3))
+        return any(doc in snap.names.get(n, ())
+                   for variant in {text, MEASURE_WORDS.sub(r"\1", text)}
+                   for n in _substrings(variant, snap.longest_name, shortest=3))
 
     @staticmethod
     def _judge(text: str, hits: list[Hit], lex_scores: np.ndarray, snap: Snapshot, named: list[int]) -> Match:
