@@ -23,6 +23,18 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     hotline_phone: str = "0000-12345（示例号码）"
     hotline_hours: str = "工作日 9:00-12:00，13:30-17:30（示例）"
+    # Staff sign-in: how long a session lasts, and the first administrator's password (first start only;
+    # unset: a random one is written to VAR_DIR/initial-admin-password).
+    session_ttl_minutes: float = 480
+    admin_password: str | None = None
+    # Mark the session cookie Secure (set it when the service is reached over HTTPS only).
+    session_cookie_secure: bool = False
+    # When set, POST /api/conversations/events needs header X-Service-Token with this value (the action server's).
+    service_token: str | None = None
+    # How often each replica looks for guides published on another replica (seconds).
+    catalogue_poll_s: float = 1.0
+    # Files the service writes for its operator (the generated first administrator password).
+    var_dir: Path = ROOT / "var"
 
 
 @lru_cache

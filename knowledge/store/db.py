@@ -1,6 +1,7 @@
 """Engine and session factory for DATABASE_URL."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -24,8 +25,18 @@ def make_engine(url: str) -> Engine:
             conn.execute("PRAGMA foreign_keys=ON")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A short connect timeout: during an outage a request (or the catalogue poll) fails fast instead of hanging.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands timestamps back without a zone; everything this service writes is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
