@@ -1,13 +1,19 @@
-"""Conversation events posted by the dialogue: handoffs (for staff), ratings (评议), knowledge gaps."""
+"""Conversation events posted by the dialogue: handoffs (for staff), ratings (评议), knowledge gaps.
+
+Posting is for the action server (an internal caller; with SERVICE_TOKEN set it must send
+X-Service-Token); reading them is for signed-in staff.
+"""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import hmac
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Header, HTTPException
 from pydantic import BaseModel, Field
 
-from knowledge.api.deps import SessionDep
+from knowledge.api.auth import require
+from knowledge.api.deps import SessionDep, StateDep
 from knowledge.store import events
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
@@ -28,12 +34,19 @@ class EventOut(EventIn):
     created_at: dt.datetime
 
 
-@router.post("/events", response_model=EventOut, status_code=201)
+def check_service_token(state: StateDep,
+                        x_service_token: Annotated[str | None, Header(include_in_schema=False)] = None) -> None:
+    expected = state.settings.service_token
+    if expected and not hmac.compare_digest((x_service_token or "").encode(), expected.encode()):
+        raise HTTPException(403, detail="服务令牌无效：只有对话服务可以提交对话事件")
+
+
+@router.post("/events", response_model=EventOut, status_code=201, dependencies=[Depends(check_service_token)])
 def post_event(body: EventIn, session: SessionDep) -> EventOut:
     row = events.record(session, **body.model_dump())
     return EventOut.model_validate(row, from_attributes=True)
 
 
-@router.get("/events", response_model=list[EventOut])
+@router.get("/events", response_model=list[EventOut], dependencies=[require("console")])
 def get_events(session: SessionDep, type: Literal["handoff", "rating", "gap"], status: str | None = None) -> list[EventOut]:
     return [EventOut.model_validate(r, from_attributes=True) for r in events.list_events(session, type, status)]
