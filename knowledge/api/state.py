@@ -1,13 +1,21 @@
-"""What the running service holds: settings, database sessions, the published catalogue and the index."""
+"""What the running service holds: settings, database sessions, the published catalogue and the index.
+
+`catalogue` is replaced as a whole (never changed in place) when guides are published, so a request
+that reads it once sees one consistent version.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import sessionmaker
 
 from knowledge.catalogue import Catalogue
 from knowledge.core.config import Settings
 from knowledge.search.engine import SearchEngine
+
+if TYPE_CHECKING:
+    from knowledge.publishing import Publisher
 
 
 @dataclass
@@ -16,3 +24,5 @@ class AppState:
     sessions: sessionmaker
     catalogue: Catalogue
     engine: SearchEngine
+    # Changes `catalogue` and `engine` when guides are published here or on another replica.
+    publisher: "Publisher | None" = None

@@ -1,0 +1,115 @@
+"""Guides as a zip in the guide-folder layout: items/<id>.yml, routes/<id>.yml, faq/<id>.yml.
+
+The same files `knowledge/guides/` holds, so an export can be checked with
+`python -m knowledge.catalogue check`, edited in a text editor and imported again.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge.catalogue import dump_guide, parse_guide
+from knowledge.editing.validation import FieldError, errors_from_pydantic
+from knowledge.schema import Guide
+
+FOLDERS = {"item": "items", "route": "routes", "faq": "faq"}
+MAX_FILES = 5000
+MAX_FILE_BYTES = 1_000_000
+MAX_TOTAL_BYTES = 50_000_000  # unpacked; a zip bomb stops here, before anything is decompressed
+
+
+class ArchiveError(ValueError):
+    """The upload is not a usable zip at all (as opposed to problems in single files)."""
+
+
+@dataclass
+class ParsedArchive:
+    guides: dict[str, tuple[str, Guide]] = field(default_factory=dict)  # id → (file, guide)
+    errors: list[dict] = field(default_factory=list)  # {"file", "field", "msg"}
+
+    def error(self, file: str, msg: str, field_path: str = "") -> None:
+        self.errors.append({"file": file, "field": field_path, "msg": msg})
+
+
+def path_for(guide: Guide) -> str:
+    return f"{FOLDERS[guide.kind]}/{guide.id}.yml"
+
+
+def export_zip(guides: list[Guide]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for g in sorted(guides, key=lambda g: (g.kind, g.id)):
+            zf.writestr(path_for(g), dump_guide(g))
+    return buf.getvalue()
+
+
+def read_zip(content: bytes) -> ParsedArchive:
+    """Every guide in the zip, or the problems of each file that is not a valid guide on its own."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise ArchiveError("上传的文件不是 zip 压缩包") from None
+    with zf:
+        files = [i for i in zf.infolist() if not i.is_dir()]
+        if len(files) > MAX_FILES:
+            raise ArchiveError(f"压缩包里的文件太多（{len(files)} 个，最多 {MAX_FILES} 个）")
+        if sum(i.file_size for i in files) > MAX_TOTAL_BYTES:
+            raise ArchiveError("压缩包解压后太大（超过 50 MB）")
+        out = ParsedArchive()
+        for info in files:
+            name = info.filename
+            parts = PurePosixPath(name).parts
+            # macOS adds __MACOSX/ and ._ files; README files may travel along with the guides.
+            if parts[0] == "__MACOSX" or parts[-1].startswith(".") or not name.endswith((".yml", ".yaml")):
+                continue
+            # An export unpacked and zipped again often has one enclosing folder: accept it.
+            if len(parts) == 3:
+                parts = parts[1:]
+            if len(parts) != 2 or parts[0] not in FOLDERS.values():
+                out.error(name, "文件应放在 items/、routes/ 或 faq/ 文件夹中")
+                continue
+            if info.file_size > MAX_FILE_BYTES:
+                out.error(name, "文件太大（超过 1 MB）")
+                continue
+            _read_one(out, name, parts, zf.read(info))
+        return out
+
+
+def _read_one(out: ParsedArchive, name: str, parts: tuple[str, ...], raw: bytes) -> None:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        out.error(name, "文件应使用 UTF-8 编码")
+        return
+    try:
+        guide = parse_guide(text)
+    except ValidationError as exc:
+        data = yaml.safe_load(text)
+        for e in errors_from_pydantic(exc, data):
+            out.error(name, e.msg, e.field)
+        return
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        out.error(name, f"YAML 格式错误{('（' + where + '）') if where else ''}")
+        return
+    except ValueError as exc:
+        out.error(name, str(exc))
+        return
+    if PurePosixPath(parts[1]).stem != guide.id:
+        out.error(name, f"文件名应与 id 一致（{guide.id}.yml）", "id")
+    elif parts[0] != FOLDERS[guide.kind]:
+        out.error(name, f"{guide.kind} 类指南应放在 {FOLDERS[guide.kind]}/ 文件夹中", "kind")
+    elif guide.id in out.guides:
+        out.error(name, f"id「{guide.id}」与 {out.guides[guide.id][0]} 重复", "id")
+    else:
+        out.guides[guide.id] = (name, guide)
+
+
+def field_errors_for_file(file: str, errors: list[FieldError]) -> list[dict]:
+    return [{"file": file, "field": e.field, "msg": e.msg} for e in errors]
