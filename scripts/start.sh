@@ -32,4 +32,8 @@ wait_for "knowledge service" "$KNOWLEDGE_URL/healthz"
 wait_for "action server" "http://127.0.0.1:5055/health"
 wait_for "Rasa" "http://127.0.0.1:5005/"
 log "open http://127.0.0.1:${API_PORT:-8000}/ to chat (logs in var/log/)"
+log "staff pages: http://127.0.0.1:${API_PORT:-8000}/login (热线导航台 /console, 指南维护 /editor)"
+if [[ -z "${ADMIN_PASSWORD:-}" && -f var/initial-admin-password ]]; then
+  log "first sign-in: user admin, password in var/initial-admin-password"
+fi
 wait

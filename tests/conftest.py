@@ -1,9 +1,19 @@
 """Session fixtures: the real assistant (knowledge service, action server, Rasa) started once."""
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import pytest
 
-from tests.stack import Stack
+from tests.stack import ADMIN_PASSWORD, Stack, login
+
+POSTGRES = "host=127.0.0.1 port=5432 user=postgres"
+
+STAFF_ACCOUNTS = {"reviewer1": "reviewer", "editor1": "editor", "staff1": "staff"}
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +30,57 @@ def stack(tmp_path_factory) -> Stack:
     stack = Stack(tmp_path_factory.mktemp("stack")).start(with_rasa=True)
     yield stack
     stack.stop()
+
+
+@pytest.fixture(scope="session")
+def staff_stack(tmp_path_factory) -> Stack:
+    """The knowledge service alone, with its own database and one account per role.
+
+    `admin` (password tests.stack.ADMIN_PASSWORD) and reviewer1 / editor1 / staff1, each with the
+    password 口令-<username>, created through the admin API.
+    """
+    workdir = tmp_path_factory.mktemp("staff")
+    # Its own copy of the passage-vector cache, so a test can break the cache folder (an index update
+    # that fails for real) without touching the developer's cache.
+    cache = workdir / "cache"
+    cache.mkdir()
+    shared = Path(os.environ.get("CACHE_DIR", Path.home() / ".cache" / "approval-navigator"))
+    for f in shared.glob("vectors-*.npz"):
+        shutil.copy(f, cache)
+    stack = Stack(workdir, knowledge_env={"CACHE_DIR": str(cache)}).start(with_rasa=False)
+    try:
+        with login(stack.knowledge_url, "admin", ADMIN_PASSWORD) as admin:
+            for username, role in STAFF_ACCOUNTS.items():
+                resp = admin.post("/api/users", json={"username": username, "password": f"口令-{username}",
+                                                      "role": role})
+                assert resp.status_code == 201, resp.text
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[Callable[[], str]]:
+    """Makes throwaway PostgreSQL databases (navigator_test_<random>) on 127.0.0.1:5432, dropped at the end.
+
+    Call it for a fresh database's SQLAlchemy URL. Tests skip, saying why, only if PostgreSQL is unreachable.
+    """
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable at 127.0.0.1:5432 as user postgres: {exc}")
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"navigator_test_{uuid.uuid4().hex[:12]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+    try:
+        yield make
+    finally:
+        for name in created:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

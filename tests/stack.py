@@ -65,21 +65,25 @@ class Process:
                 self.proc.wait()
 
 
+ADMIN_PASSWORD = "admin-口令-123"
+SERVICE_TOKEN = "test-service-token"
+
+
 def knowledge_process(workdir: Path, port: int | None = None, **env: str) -> Process:
     port = port or free_port()
     return Process(
         "knowledge", [str(SERVICE_VENV / "uvicorn"), "knowledge.api.main:app", "--host", "127.0.0.1",
                       "--port", str(port), "--log-level", "warning"],
         {"DATABASE_URL": f"sqlite:///{workdir / 'navigator.db'}", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-         "API_PORT": str(port), **env},
+         "API_PORT": str(port), "ADMIN_PASSWORD": ADMIN_PASSWORD, "VAR_DIR": str(workdir / "var"), **env},
         workdir / "knowledge.log", f"http://127.0.0.1:{port}/healthz")
 
 
-def actions_process(workdir: Path, knowledge_url: str, port: int | None = None) -> Process:
+def actions_process(workdir: Path, knowledge_url: str, port: int | None = None, **env: str) -> Process:
     port = port or free_port()
     return Process(
         "actions", [str(RASA_VENV / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        {"KNOWLEDGE_URL": knowledge_url, "PUBLIC_BASE_URL": knowledge_url},
+        {"KNOWLEDGE_URL": knowledge_url, "PUBLIC_BASE_URL": knowledge_url, **env},
         workdir / "actions.log", f"http://127.0.0.1:{port}/health")
 
 
@@ -102,6 +106,7 @@ class Stack:
     actions: Process | None = None
     rasa: Process | None = None
     extra: list[Process] = field(default_factory=list)
+    knowledge_env: dict[str, str] = field(default_factory=dict)  # extra settings for the knowledge service
 
     @property
     def knowledge_url(self) -> str:
@@ -116,12 +121,15 @@ class Stack:
         return self.actions.health_url.removesuffix("/health")
 
     def start(self, with_rasa: bool = True) -> "Stack":
-        self.knowledge = knowledge_process(self.workdir)
+        # The whole stack runs with a service token, as a production deployment should, so the
+        # dialogue tests that read handoff and rating events also prove the action server sends it.
+        token = {"SERVICE_TOKEN": SERVICE_TOKEN} if with_rasa else {}
+        self.knowledge = knowledge_process(self.workdir, **{**token, **self.knowledge_env})
         rasa_port = free_port()
         self.knowledge.env["RASA_URL"] = f"http://127.0.0.1:{rasa_port}"
         self.knowledge.start()
         if with_rasa:
-            self.actions = actions_process(self.workdir, self.knowledge_url).start()
+            self.actions = actions_process(self.workdir, self.knowledge_url, **token).start()
             self.rasa = rasa_process(self.workdir, self.actions_url, port=rasa_port).start()
         for p in (self.knowledge, self.actions, self.rasa):
             if p:
@@ -132,6 +140,15 @@ class Stack:
         for p in [*self.extra, self.rasa, self.actions, self.knowledge]:
             if p:
                 p.stop()
+
+
+def login(base_url: str, username: str, password: str, timeout: float = 60) -> httpx.Client:
+    """An HTTP client signed in as `username` (session cookie set); use it in `with` or close it."""
+    resp = httpx.post(f"{base_url}/api/auth/login", json={"username": username, "password": password},
+                      timeout=timeout)
+    if resp.status_code != 200:
+        raise AssertionError(f"login as {username} failed: {resp.status_code} {resp.text}")
+    return httpx.Client(base_url=base_url, timeout=timeout, cookies={"navigator_session": resp.json()["token"]})
 
 
 def say(rasa_url: str, sender: str, message: str, timeout: float = 30) -> list[dict]:

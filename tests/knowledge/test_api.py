@@ -7,12 +7,19 @@ import uuid
 import httpx
 import pytest
 
-from tests.stack import Stack
+from tests.stack import ADMIN_PASSWORD, Stack, login
 
 
 @pytest.fixture(scope="module")
 def api(knowledge_stack: Stack) -> httpx.Client:
     with httpx.Client(base_url=knowledge_stack.knowledge_url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def staff(knowledge_stack: Stack) -> httpx.Client:
+    """Signed in: reading conversation events is for staff."""
+    with login(knowledge_stack.knowledge_url, "admin", ADMIN_PASSWORD) as client:
         yield client
 
 
@@ -256,7 +263,7 @@ def test_script_in_notice_parameters_is_never_reflected(api):
 
 # ---- conversation events, chat relay, docs -----------------------------------------------------
 
-def test_conversation_events_post_and_list(api):
+def test_conversation_events_post_and_list(api, staff):
     conv = f"test-{uuid.uuid4().hex[:8]}"
     posted = api.post("/api/conversations/events", json={
         "conversation_id": conv, "type": "handoff", "text": "<b>想找人工</b>", "guide_id": "open-restaurant",
@@ -268,10 +275,11 @@ def test_conversation_events_post_and_list(api):
     assert event["text"] == "<b>想找人工</b>"  # stored as given; escaping is the reader's job
     rating = api.post("/api/conversations/events", json={"conversation_id": conv, "type": "rating", "rating": 5})
     assert rating.status_code == 201
-    handoffs = api.get("/api/conversations/events", params={"type": "handoff"}).json()
+    assert api.get("/api/conversations/events", params={"type": "handoff"}).status_code == 401
+    handoffs = staff.get("/api/conversations/events", params={"type": "handoff"}).json()
     mine = [e for e in handoffs if e["conversation_id"] == conv]
     assert [e["id"] for e in mine] == [event["id"]] and mine[0]["data"] == {"channel": "web"}
-    ratings = api.get("/api/conversations/events", params={"type": "rating"}).json()
+    ratings = staff.get("/api/conversations/events", params={"type": "rating"}).json()
     assert any(e["conversation_id"] == conv and e["rating"] == 5 for e in ratings)
     assert all(e["type"] == "rating" for e in ratings)
 
@@ -287,9 +295,9 @@ def test_bad_events_are_422(api, body):
     assert api.post("/api/conversations/events", json=body).status_code == 422
 
 
-def test_listing_events_needs_a_known_type(api):
-    assert api.get("/api/conversations/events", params={"type": "bogus"}).status_code == 422
-    assert api.get("/api/conversations/events").status_code == 422
+def test_listing_events_needs_a_known_type(staff):
+    assert staff.get("/api/conversations/events", params={"type": "bogus"}).status_code == 422
+    assert staff.get("/api/conversations/events").status_code == 422
 
 
 def test_docs_and_openapi_are_reachable(api):
