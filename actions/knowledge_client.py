@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 
-from actions.settings import KNOWLEDGE_TIMEOUT_S, KNOWLEDGE_URL
+from actions.settings import KNOWLEDGE_TIMEOUT_S, KNOWLEDGE_URL, SERVICE_TOKEN
 
 
 class KnowledgeUnavailable(RuntimeError):
@@ -25,7 +25,8 @@ QUERY_CHARS = 200
 def _client() -> aiohttp.ClientSession:
     global _session
     if _session is None or _session.closed:
-        _session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=KNOWLEDGE_TIMEOUT_S))
+        headers = {"X-Service-Token": SERVICE_TOKEN} if SERVICE_TOKEN else None
+        _session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=KNOWLEDGE_TIMEOUT_S), headers=headers)
     return _session
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_client as kb
@@ -137,13 +137,17 @@ class ActionShowPlan(Action):
 
     @staticmethod
     async def _switch(dispatcher: CollectingDispatcher, tracker: Tracker, target: Focus) -> List[EventType]:
-        """The citizen named a new goal during the questions: answer it. A new route gets its
-        general plan here (a form cannot be restarted from inside its own completion)."""
+        """The citizen named a new goal during the questions: answer it. A new route with questions
+        of its own starts the form again, now for that route."""
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         try:
-            events = await present(dispatcher, tracker, target, aspect_of(intent, text), ask_questions=False)
+            events = await present(dispatcher, tracker, target, aspect_of(intent, text))
         except kb.KnowledgeUnavailable:
             dispatcher.utter_message(text=replies.unavailable())
             events = []
-        return events + [SlotSet("switch_to", None)]
+        events.append(SlotSet("switch_to", None))
+        if SlotSet("situation_needed", True) in events:
+            # No rule can follow action_show_plan into the form, so ask for it explicitly.
+            events.append(FollowupAction("situation_form"))
+        return events
