@@ -133,6 +133,9 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
     by_id = {s.id: s for s in route.steps}
     applies = {s.id for s in route.steps if status(s) == "applies"}
     conditional = [s.id for s in route.steps if status(s) == "conditional"]
+    # Steps that may still apply are scheduled too (not listed): while 经营主体 is unanswered, the
+    # food licence still waits for whichever registration applies, and the total must say so.
+    scheduled = applies | set(conditional)
 
     def effective_deps(step_id: str, seen: frozenset = frozenset()) -> set[str]:
         # A dependency that does not apply is skipped over: its own prerequisites still hold.
@@ -140,26 +143,31 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
         for dep in by_id[step_id].depends_on:
             if dep in seen:
                 continue
-            out |= {dep} if dep in applies else effective_deps(dep, seen | {dep})
+            out |= {dep} if dep in scheduled else effective_deps(dep, seen | {dep})
         return out
 
-    deps = {sid: effective_deps(sid) for sid in applies}
-    order = _topological([s.id for s in route.steps if s.id in applies], deps)
-    items: dict[str, Item] = {sid: catalogue.items[by_id[sid].item] for sid in order}
+    all_deps = {sid: effective_deps(sid) for sid in scheduled}
+    timeline = _topological([s.id for s in route.steps if s.id in scheduled], all_deps)
+    items: dict[str, Item] = {sid: catalogue.items[by_id[sid].item] for sid in timeline}
+    order = [sid for sid in timeline if sid in applies]
+    deps = {sid: {d for d in all_deps[sid] if d in applies} for sid in order}
 
     phase: dict[str, int] = {}
     start: dict[str, int] = {}
     finish: dict[str, int] = {}
     finish_law: dict[str, int | None] = {}
-    for sid in order:
+    for sid in timeline:
         tl = items[sid].time_limit
-        phase[sid] = 1 + max((phase[d] for d in deps[sid]), default=0)
-        start[sid] = max((finish[d] for d in deps[sid]), default=0)
+        phase[sid] = 1 + max((phase[d] for d in all_deps[sid]), default=0)
+        start[sid] = max((finish[d] for d in all_deps[sid]), default=0)
         finish[sid] = start[sid] + tl.promised_days
-        law_prev = [finish_law[d] for d in deps[sid]]
+        law_prev = [finish_law[d] for d in all_deps[sid]]
         finish_law[sid] = (
             None if tl.statutory_days is None or None in law_prev else max(law_prev, default=0) + tl.statutory_days
         )
+    # Batches are numbered over the listed steps: a batch of conditional steps alone is not shown.
+    batch = {p: i + 1 for i, p in enumerate(sorted({phase[s] for s in order}))}
+    phase = {sid: batch[phase[sid]] for sid in order}
     number = {sid: i + 1 for i, sid in enumerate(sorted(order, key=lambda s: (phase[s], order.index(s))))}
     ordered = sorted(order, key=number.get)
     critical = _critical_path(ordered, deps, finish)
@@ -191,7 +199,7 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
         open_questions=open_questions(route, answers),
         steps=steps, conditional_steps=conditional,
         phases=[[number[s] for s in ordered if phase[s] == p] for p in sorted(set(phase.values()))],
-        total_promised_days=max(finish.values(), default=0),
+        total_promised_days=max((finish[s] for s in ordered), default=0),
         total_statutory_days=None if None in law_totals else max(law_totals, default=0),
         sum_promised_days=sum(items[s].time_limit.promised_days for s in ordered),
         critical_path=[number[s] for s in ordered if s in critical],

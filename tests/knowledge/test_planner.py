@@ -354,3 +354,17 @@ def test_every_shipped_route_plans_with_every_first_option(shipped):
         assert sorted(n for phase in p.phases for n in phase) == [x.number for x in p.steps], route.id
         names = [m.name for m in p.materials]
         assert len(names) == len(set(names)), route.id
+
+
+def test_an_unanswered_question_does_not_let_dependent_steps_jump_the_queue():
+    """While 经营主体 is open, neither registration is listed, but the food licence still waits for one."""
+    catalogue = Catalogue.from_folder(SAMPLE_GUIDES)
+    route = catalogue.routes["open-restaurant"]
+    general = plan_route(route, catalogue, {})
+    assert {"company", "individual"} <= set(general.conditional_steps)
+    food = next(s for s in general.steps if s.id == "food")
+    registered = [plan_route(route, catalogue, {"entity": e}) for e in ("company", "individual")]
+    # Scheduled for the slower registration, so the general plan never promises too little time.
+    assert food.start_day == max(next(s for s in p.steps if s.id == "food").start_day for p in registered) > 0
+    assert general.total_promised_days == max(p.total_promised_days for p in registered)
+    assert general.phases[0] and all(general.phases), "no empty batch is listed"
