@@ -43,7 +43,8 @@ class PlannedStep(BaseModel):
     note: str | None = None
 
 
-class PlannedMaterial(BaseModel):
+class MaterialView(BaseModel):
+    """A material as the citizen hands it in: what, in which form, how many, and whether it may wait."""
     name: str
     form: str
     copies: int
@@ -51,6 +52,9 @@ class PlannedMaterial(BaseModel):
     deferral_days: int | None
     condition: str | None
     commitment: bool
+
+
+class PlannedMaterial(MaterialView):
     steps: list[int] = Field(description="用于哪些步骤（序号）")
     provided_by_step: int | None = Field(None, description="由第几步办结后取得，无需自备")
 

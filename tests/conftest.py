@@ -84,3 +84,25 @@ def postgres_database() -> Iterator[Callable[[], str]]:
         for name in created:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def _signed_in(stack: Stack, username: str, password: str):
+    # Generous: the first gap report after start-up encodes its reference questions once.
+    with login(stack.knowledge_url, username, password, timeout=120) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def editor(staff_stack: Stack):
+    """An HTTP client signed in to the staff stack as editor1."""
+    yield from _signed_in(staff_stack, "editor1", "口令-editor1")
+
+
+@pytest.fixture(scope="module")
+def reviewer(staff_stack: Stack):
+    yield from _signed_in(staff_stack, "reviewer1", "口令-reviewer1")
+
+
+@pytest.fixture(scope="module")
+def admin(staff_stack: Stack):
+    yield from _signed_in(staff_stack, "admin", ADMIN_PASSWORD)

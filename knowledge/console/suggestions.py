@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from knowledge.catalogue import Catalogue
 from knowledge.console.links import notice_path
 from knowledge.console.wording import KIND_LABELS, item_fee, item_online, item_place, item_time
-from knowledge.planner import Plan, open_questions, pending_questions, plan_route, validate_answers
+from knowledge.planner import MaterialView, Plan, open_questions, pending_questions, plan_route, validate_answers
 from knowledge.schema import Faq, Item, Route
 from knowledge.schema.route import condition_holds
 from knowledge.search.engine import Match, Outcome
@@ -81,16 +81,6 @@ class RouteView(BaseModel):
     notice_path: str
 
 
-class ItemMaterialView(BaseModel):
-    name: str
-    form: str
-    copies: int
-    necessity: str
-    deferral_days: int | None
-    condition: str | None
-    commitment: bool
-
-
 class ItemView(BaseModel):
     id: str
     name: str
@@ -111,7 +101,7 @@ class ItemView(BaseModel):
     result: str
     delivery: list[str]
     conditions: list[str]
-    materials: list[ItemMaterialView]
+    materials: list[MaterialView]
     notice_path: str
 
 
@@ -203,7 +193,7 @@ def item_view(item: Item) -> ItemView:
         online=item_online(item), fee=item_fee(item), fee_basis=item.fee.basis,
         result=item.result.name, delivery=list(item.result.delivery), conditions=list(item.conditions),
         materials=[
-            ItemMaterialView(name=m.name, form=m.form, copies=m.copies, necessity=m.necessity,
+            MaterialView(name=m.name, form=m.form, copies=m.copies, necessity=m.necessity,
                              deferral_days=m.deferral_days, condition=m.condition, commitment=m.commitment)
             for m in item.materials
         ],

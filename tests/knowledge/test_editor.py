@@ -11,25 +11,6 @@ import yaml
 
 from knowledge.catalogue import parse_guide
 from tests.knowledge.guide_samples import create, new_item, new_route, publish, save, top_hit, unique_id
-from tests.stack import ADMIN_PASSWORD, Stack, login
-
-
-@pytest.fixture(scope="module")
-def editor(staff_stack: Stack):
-    with login(staff_stack.knowledge_url, "editor1", "口令-editor1") as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def reviewer(staff_stack: Stack):
-    with login(staff_stack.knowledge_url, "reviewer1", "口令-reviewer1") as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def admin(staff_stack: Stack):
-    with login(staff_stack.knowledge_url, "admin", ADMIN_PASSWORD) as c:
-        yield c
 
 
 # ---- drafts and versions -------------------------------------------------------------------------

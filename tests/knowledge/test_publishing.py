@@ -19,18 +19,6 @@ from tests.stack import ADMIN_PASSWORD, Process, Stack, knowledge_process, login
 LIVE_WITHIN_S = 2.0
 
 
-@pytest.fixture(scope="module")
-def editor(staff_stack: Stack):
-    with login(staff_stack.knowledge_url, "editor1", "口令-editor1") as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def reviewer(staff_stack: Stack):
-    with login(staff_stack.knowledge_url, "reviewer1", "口令-reviewer1") as c:
-        yield c
-
-
 def wait_for(check, timeout: float, interval: float = 0.05):
     """Seconds until check() is truthy; fails the test after `timeout`."""
     started = time.monotonic()

@@ -56,12 +56,6 @@ def item_data(guide_id: str, name: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def editor(staff_stack: Stack):
-    with login(staff_stack.knowledge_url, "editor1", "口令-editor1", timeout=TIMEOUT) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def gap_events(staff_stack: Stack) -> dict:
     """A realistic mix: paraphrases of one unanswered question, another pair, unrelated questions,
     and events that must not count (a good rating, an unknown gap reason, a handoff without a question)."""

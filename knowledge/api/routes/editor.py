@@ -39,18 +39,6 @@ MAX_UPLOAD_BYTES = 20_000_000
 
 # ---- bodies ---------------------------------------------------------------------------------------
 
-class GuideListEntry(BaseModel):
-    id: str
-    kind: str
-    title: str
-    department: str
-    published_version: int | None
-    latest_version: int
-    has_draft: bool
-    updated_at: dt.datetime | None
-    updated_by: str | None
-
-
 class VersionOut(BaseModel):
     version: int
     status: str
@@ -235,10 +223,10 @@ def _publish(state: AppState, session: Session, upserts: list[Guide], removed: l
 
 # ---- reading --------------------------------------------------------------------------------------
 
-@router.get("/guides", response_model=list[GuideListEntry], dependencies=[require("edit")])
+@router.get("/guides", response_model=list[store.GuideSummary], dependencies=[require("edit")])
 def list_guides(session: SessionDep, q: Annotated[str, Query(max_length=100)] = "", kind: Kind | None = None,
-                status: Literal["published", "draft", "unpublished"] | None = None) -> list[GuideListEntry]:
-    return [GuideListEntry(**vars(s)) for s in store.list_guides(session, q, kind, status)]
+                status: Literal["published", "draft", "unpublished"] | None = None) -> list[store.GuideSummary]:
+    return store.list_guides(session, q, kind, status)
 
 
 @router.get("/guides/{guide_id}", response_model=GuideDetail, dependencies=[require("edit")])
