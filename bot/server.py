@@ -1,16 +1,46 @@
-"""`rasa …` with one performance fix: the action-server response schema is compiled once.
+"""`rasa …` with four small patches, each applied by a named function below:
 
-Rasa 3.6 checks every action server reply with `jsonschema.validate`, which re-checks the large
-events schema itself on each call. Profiling showed this was most of Rasa's CPU per turn (92 ms
-→ 24 ms with the validator built once; 20 concurrent users: 9 → 26 turns/s). The check itself is
-kept, with the same error message.
+1. compile_action_result_check — the action-server response schema is compiled once.
+   Rasa 3.6 checks every action server reply with `jsonschema.validate`, which re-checks the large
+   events schema itself on each call. Profiling showed this was most of Rasa's CPU per turn (92 ms
+   → 24 ms with the validator built once; 20 concurrent users: 9 → 26 turns/s). The check itself is
+   kept, with the same error message.
+
+2. fail_loudly_when_tracker_store_fails — in the scaled layout the conversation state lives in
+   PostgreSQL (docs/deploy.md). Stock Rasa wraps the tracker store in a FailSafeTrackerStore that,
+   when PostgreSQL is unreachable, logs and carries on with an EMPTY tracker and keeps the turn in
+   this process's memory, where no later turn ever reads it: the citizen is answered as if the
+   conversation had just begun (their "个体户" no longer answers the question they were asked), and the
+   turn is lost when PostgreSQL returns. The patch raises TrackerStoreUnavailable instead, so the turn
+   is declined openly by patch 3 and the conversation continues from PostgreSQL once it is back.
+
+3. answer_politely_when_dialogue_fails — when a turn fails (tracker store, Redis lock store, anything
+   else), stock Rasa's REST channel answers 200 with an empty list, socket.io stays silent and the
+   WeChat channel only sees an exception. The patch logs one clear line (which store, which error)
+   and answers the citizen on every channel with channels.apology.dialogue_unavailable(): a polite
+   Chinese message with the hotline (HOTLINE_PHONE). The Rasa process stays up and serves the next
+   turn normally as soon as the store is back: no crash, no restart loop.
+
+4. look_up_event_types_once — an event's class is found by name once, not by walking every Event
+   subclass for every event of the tracker on every turn.
+
+Plus, for PostgreSQL tracker stores only, pool_pre_ping (check_connections_before_use): after a
+PostgreSQL restart the pooled connections are dead; SQLAlchemy then tests each one before use instead
+of failing the first turn on it.
 
     python -m bot.server run --model … --endpoints … --credentials …   # same arguments as `rasa`
 """
 from __future__ import annotations
 
+import logging
 import sys
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Optional, Text
+
+logger = logging.getLogger("bot.server")
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The conversation store (PostgreSQL in the scaled layout) could not be read or written."""
 
 
 def compile_action_result_check() -> None:
@@ -37,8 +67,126 @@ def compile_action_result_check() -> None:
     RemoteAction._validate_action_result = _validate_action_result
 
 
+def fail_loudly_when_tracker_store_fails() -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    def _store_name(self: FailSafeTrackerStore) -> str:
+        return type(self._tracker_store).__name__
+
+    async def retrieve(self: FailSafeTrackerStore, sender_id: Text):
+        try:
+            return await self._tracker_store.retrieve(sender_id)
+        except Exception as e:
+            raise TrackerStoreUnavailable(f"{_store_name(self)} retrieve: {type(e).__name__}: {e}") from e
+
+    async def retrieve_full_tracker(self: FailSafeTrackerStore, sender_id: Text):
+        try:
+            return await self._tracker_store.retrieve_full_tracker(sender_id)
+        except Exception as e:
+            raise TrackerStoreUnavailable(f"{_store_name(self)} retrieve: {type(e).__name__}: {e}") from e
+
+    async def save(self: FailSafeTrackerStore, tracker) -> None:
+        try:
+            await self._tracker_store.save(tracker)
+        except Exception as e:
+            raise TrackerStoreUnavailable(f"{_store_name(self)} save: {type(e).__name__}: {e}") from e
+
+    FailSafeTrackerStore.retrieve = retrieve
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
+    FailSafeTrackerStore.save = save
+
+
+def check_connections_before_use() -> None:
+    import rasa.core.tracker_store as tracker_store
+
+    stock = tracker_store.create_engine_kwargs
+
+    def create_engine_kwargs(url) -> Dict[Text, Any]:
+        kwargs = stock(url)
+        if tracker_store.is_postgresql_url(url):
+            kwargs["pool_pre_ping"] = True
+        return kwargs
+
+    tracker_store.create_engine_kwargs = create_engine_kwargs
+
+
+def failure_cause(error: BaseException) -> Optional[str]:
+    """Which shared store a failed turn tripped over, or None for any other failure."""
+    from rasa.core.lock_store import LockError
+
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is in the Rasa venv
+        RedisError = ()  # type: ignore[assignment,misc]
+    seen = error
+    while seen is not None:
+        if isinstance(seen, TrackerStoreUnavailable):
+            return "tracker_store"
+        if isinstance(seen, (LockError, RedisError)):
+            return "lock_store"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def answer_politely_when_dialogue_fails() -> None:
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from channels.apology import dialogue_unavailable
+
+    stock = Agent.handle_message
+
+    async def handle_message(self: Agent, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
+        try:
+            return await stock(self, message)
+        except Exception as error:
+            cause = failure_cause(error)
+            if cause:
+                # The store's own error is the whole story; a traceback per turn would bury it.
+                logger.error("dialogue.unavailable cause=%s sender=%s error=%s: %s — answered with the apology",
+                             cause, message.sender_id, type(error).__name__, error)
+            else:
+                logger.exception("dialogue.failed sender=%s — answered with the apology", message.sender_id)
+            channel = message.output_channel
+            if isinstance(channel, CollectingOutputChannel):
+                # The turn was not stored; answers it produced before failing would be forgotten
+                # by the next turn, so only the apology goes out.
+                channel.messages.clear()
+            try:
+                await channel.send_text_message(message.sender_id, dialogue_unavailable())
+            except Exception:
+                logger.exception("dialogue.apology.failed sender=%s", message.sender_id)
+            return None
+
+    Agent.handle_message = handle_message
+
+
+def look_up_event_types_once() -> None:
+    """Rasa 3.6 finds an event's class by walking every Event subclass, for every event of the
+    tracker it loads on every turn (5% of Rasa's CPU under load, growing with the conversation).
+    The subclasses are all imported at start-up, so the walk's answer is kept per type name."""
+    from rasa.shared.core.events import Event
+
+    stock = Event.resolve_by_type
+    known: Dict[Text, Any] = {}
+
+    def resolve_by_type(type_name: Text, default: Optional[Any] = None) -> Optional[Any]:
+        if type_name not in known:
+            found = stock(type_name, default)
+            if found is default:  # unknown or legacy names keep the stock behaviour, uncached
+                return found
+            known[type_name] = found
+        return known[type_name]
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
 def main() -> None:
     compile_action_result_check()
+    look_up_event_types_once()
+    fail_loudly_when_tracker_store_fails()
+    check_connections_before_use()
+    answer_politely_when_dialogue_fails()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

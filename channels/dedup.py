@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Optional
 
@@ -42,8 +43,14 @@ class MessageLedger:
 
     async def claim(self, message_key: str) -> bool:
         """True for exactly one caller per message key (per process, or across replicas with Redis)."""
-        return await self._store.set_if_absent(self._key(message_key), json.dumps({"state": PENDING}),
-                                               self.PENDING_TTL_S)
+        # The claim carries a token of its own: if a retried SET NX finds the key taken, it may be
+        # this very claim, written by the first attempt whose reply was lost.
+        token = uuid.uuid4().hex
+        if await self._store.set_if_absent(self._key(message_key), json.dumps({"state": PENDING, "claim": token}),
+                                           self.PENDING_TTL_S):
+            return True
+        raw = await self._store.get(self._key(message_key))
+        return raw is not None and json.loads(raw).get("claim") == token
 
     async def answered(self, message_key: str, text: Optional[str]) -> None:
         await self._store.set(self._key(message_key), json.dumps({"state": ANSWERED, "text": text},

@@ -69,8 +69,15 @@ class RedisStore:
 
     def __init__(self, url: str, prefix: str) -> None:
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+        from redis.exceptions import ConnectionError
 
-        self._redis = aioredis.from_url(url, decode_responses=True, socket_timeout=2, socket_connect_timeout=2)
+        # After a Redis restart the pooled connections are dead, and the first command on each would
+        # fail: one immediate retry on a fresh connection hides that. Safe for every command here
+        # (MessageLedger.claim recognises its own claim if the first SET NX did land).
+        self._redis = aioredis.from_url(url, decode_responses=True, socket_timeout=2, socket_connect_timeout=2,
+                                        retry=Retry(NoBackoff(), 1), retry_on_error=[ConnectionError])
         self._prefix = prefix
 
     async def set_if_absent(self, key: str, value: str, ttl_s: float) -> bool:

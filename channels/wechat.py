@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from wechatpy.messages import BaseMessage
 
+from channels.apology import dialogue_unavailable
 from channels.dedup import ANSWERED, MessageLedger
 from channels.state_store import open_store
 from channels.wechat_context import UserContext
@@ -47,7 +48,6 @@ UNSUPPORTED = ("抱歉，我暂时只能看懂文字和语音消息，看不了�
 EMPTY = "您好像发了一条空消息。请告诉我您想办的事，例如“开饭店要办哪些证”。"
 VOICE_UNHEARD = "抱歉，没能听清这段语音。请再说一遍，或直接打字告诉我您想办的事。"
 TOO_LONG = f"您的消息有点长。请用一两句话（{MAX_INPUT_CHARS} 字以内）说说您想办的事，我来帮您查。"
-BUSY = "抱歉，系统暂时繁忙，请稍后再发一次。"
 NOT_CONFIGURED = "微信渠道尚未配置。"
 WELCOME_EVENTS = {"subscribe", "subscribe_scan"}
 
@@ -188,7 +188,7 @@ class WeChatInput(InputChannel):
             text = await self._answer_text(message, on_new_message)
         except Exception:
             logger.exception("wechat.answer.failed type=%s", message.type)
-            text = BUSY
+            text = dialogue_unavailable()
         if ticket.route is None:
             ticket.route = PASSIVE
         try:
@@ -229,13 +229,19 @@ class WeChatInput(InputChannel):
             return EMPTY
         if len(said) > MAX_INPUT_CHARS:
             return TOO_LONG
-        if asks_for_more(said):
-            page = await self.context.next_page(user)
-            if page:
-                return page
-        number = choice_number(said)
-        if number:
-            said = await self.context.payload_for(user, number) or said
+        try:
+            if asks_for_more(said):
+                page = await self.context.next_page(user)
+                if page:
+                    return page
+            number = choice_number(said)
+            if number:
+                said = await self.context.payload_for(user, number) or said
+        except Exception as exc:
+            # Redis down: the citizen's words still reach the dialogue, only 「更多」 and digits lose
+            # their meaning until it is back (the dialogue then says what it understood).
+            self.stats["state_unavailable"] += 1
+            logger.error("wechat.state.unavailable error=%s", type(exc).__name__)
         return await self._converse(user, said, on_new_message)
 
     async def _converse(self, user: str, text: str, on_new_message: OnNewMessage) -> Optional[str]:
@@ -243,5 +249,14 @@ class WeChatInput(InputChannel):
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(text, collector, user, input_channel=self.name()))
         rendered = render(collector.messages)
-        await self.context.remember(user, rendered.choices, rendered.pages[1:])
-        return rendered.pages[0] if rendered.pages else None
+        if not rendered.pages:
+            # Rasa swallows a failed turn and collects nothing (bot/server.py answers store outages
+            # itself; this covers anything else): silence would look like a lost message.
+            self.stats["empty_dialogue"] += 1
+            return dialogue_unavailable()
+        try:
+            await self.context.remember(user, rendered.choices, rendered.pages[1:])
+        except Exception as exc:  # the answer is good; only its choices and pages are not kept
+            self.stats["state_unavailable"] += 1
+            logger.error("wechat.state.unavailable error=%s", type(exc).__name__)
+        return rendered.pages[0]
