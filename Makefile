@@ -10,3 +10,4 @@ prepare:
 	bash scripts/prepare.sh
 eval:
 	.venv/service/bin/python -m knowledge.evaluation.retrieval --by-style
+run-scaled: ; bash scripts/start-scaled.sh   # the scaled layout on this machine (docs/deploy.md)

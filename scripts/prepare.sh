@@ -37,4 +37,10 @@ if command -v apt-get >/dev/null && { [ ! -x /usr/bin/chromium ] || [ -z "$(fc-l
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
     || log "could not install chromium (not root?): the web chat tests will be skipped"
 fi
+# The fault tests check the scaled layout's nginx configuration with Debian's nginx (docs/deploy.md).
+if command -v apt-get >/dev/null && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  log "installing nginx-light for the scaled layout's tests"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } \
+    || log "could not install nginx (not root?): the nginx test will be skipped"
+fi
 log "ready: embedding model, jieba dictionary, Rasa model"
