@@ -15,9 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_client as kb
 from actions import replies
-from actions.aspects import BY_INTENT
+from actions.aspects import BY_INTENT, LABELS, aspect_of
 from actions.focus import Focus
-from actions.aspects import aspect_of
 from actions.navigate import present, show_plan
 from actions.option_matching import match_option
 
@@ -100,6 +99,12 @@ class ValidateSituationForm(FormValidationAction):
                 # A new goal ("那办护照呢") ends the questions; action_show_plan answers it instead.
                 return {"situation_answer": None, "requested_slot": None,
                         "switch_to": str(Focus(top["kind"], top["id"]))}
+        # "要多久" at a yes/no question must not become "要挂招牌" through its one-character cue.
+        asked = aspect_of(None, answer)
+        option_words = " ".join([option["label"], *option.get("keywords", [])]) if option else ""
+        if option is not None and not exact and asked and aspect_of(None, option_words) != asked:
+            dispatcher.utter_message(text=f"请先回答这个小问题，答完后我会按您的情况告诉您{LABELS[asked]}。")
+            return {"situation_answer": None}
         if option is None or (intent in BY_INTENT and not exact and len(answer) > 4):
             # Not an answer (perhaps a question of its own): say what we need and ask again.
             labels = "、".join(f"“{o['label']}”" for o in question["options"])

@@ -108,6 +108,16 @@ def test_restaurant_answers_by_clicking_option_labels(citizen):
     assert "可同时办理" in plan  # parallel phase after the licence
 
 
+def test_a_question_during_the_questions_is_not_taken_for_an_answer(citizen):
+    citizen.says("我想开个饭店")
+    for answer in ("个体户", "80平", "不卖烟"):
+        citizen.says(answer)
+    reply = citizen.says("要多久")  # "要" is also the cue for "要挂招牌"
+    assert "（4/4）" in reply and "根据您的情况" not in reply, reply
+    plan = citizen.says("不挂")
+    assert "根据您的情况" in plan and "不挂" in plan, plan
+
+
 def test_skipping_the_questions_shows_the_general_plan(citizen):
     citizen.says("我想开个饭店")
     reply = citizen.says("跳过")
