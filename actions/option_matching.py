@@ -54,6 +54,11 @@ def match_option(question: Json, text: str) -> Optional[Json]:
                     best, best_len, tie = o, len(word), False
                 elif len(word) == best_len and o is not best:
                     tie = True
+    if best is None and len(text) >= 2:
+        # A clipped label ("自办" for 自办食堂, "不办" for 不办食堂（外购配餐）) names the one option it is part of.
+        within = [o for o in options if text in o["label"].lower()]
+        if len(within) == 1:
+            return within[0]
     values = {o["value"] for o in options}
     plain_reply = len(text) <= 4 and bool(_YES_NO.search(text))
     if {"yes", "no"} <= values and (0 < best_len <= 1 or (best is None and plain_reply)):

@@ -47,6 +47,25 @@ def test_labels_keywords_and_values(text, expected):
     assert match_option(ENTITY, text)["value"] == expected
 
 
+CANTEEN = {"options": [
+    {"value": "yes", "label": "自办食堂"},
+    {"value": "no", "label": "不办食堂（外购配餐）"},
+]}
+PROFIT = {"options": [{"value": "nonprofit", "label": "非营利性"}, {"value": "profit", "label": "营利性"}]}
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    (CANTEEN, "自办", "yes"), (CANTEEN, "不办", "no"), (CANTEEN, "外购配餐", "no"),
+    (PROFIT, "营利性", "profit"), (PROFIT, "非营利", "nonprofit"),
+])
+def test_a_clipped_label_picks_the_one_option_it_is_part_of(question, text, expected):
+    assert match_option(question, text)["value"] == expected
+
+
+def test_a_clipped_label_shared_by_two_options_picks_neither():
+    assert match_option(PROFIT, "营利") is None
+
+
 @pytest.mark.parametrize("text,n", [("1", 1), ("第二个", 2), ("选3", 3), ("３", 3), ("第三项吧", 3)])
 def test_ordinals(text, n):
     assert ordinal(text) == n
