@@ -9,6 +9,8 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,3 +163,20 @@ def say(rasa_url: str, sender: str, message: str, timeout: float = 30) -> list[d
 
 def texts(messages: list[dict]) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
+
+
+@contextmanager
+def broken_vector_cache(workdir: Path) -> Iterator[None]:
+    """The service's passage-vector cache folder replaced by a plain file, so saving new vectors (and
+    with it an index update) fails for real, as on a full disk; put back afterwards.
+    staff_stack gives its knowledge service a cache folder of its own inside `workdir`."""
+    cache = workdir / "cache"
+    assert cache.is_dir() and any(cache.glob("vectors-*.npz")), "the service should use its own vector cache"
+    aside = workdir / "cache-aside"
+    cache.rename(aside)
+    cache.write_text("a file where the vector cache folder should be")
+    try:
+        yield
+    finally:
+        cache.unlink()
+        aside.rename(cache)

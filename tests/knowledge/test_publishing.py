@@ -7,14 +7,13 @@ from __future__ import annotations
 import stat
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.knowledge.guide_samples import create, new_item, new_route, publish, save, titles_found, top_hit, unique_id
-from tests.stack import ADMIN_PASSWORD, Process, Stack, knowledge_process, login, say, texts
+from tests.stack import ADMIN_PASSWORD, Process, broken_vector_cache, knowledge_process, login, say, texts
 
 LIVE_WITHIN_S = 2.0
 
@@ -124,22 +123,6 @@ def test_routes_use_only_live_items_and_live_items_cannot_be_pulled_from_under_t
     assert editor.get(f"/api/items/{item_id}").status_code == 200
 
 
-@contextmanager
-def broken_vector_cache(stack: Stack):
-    """Replace the service's passage-vector cache folder by a plain file, so saving new vectors fails
-    for real (as on a full or read-only disk); the folder is put back afterwards."""
-    cache = stack.workdir / "cache"
-    assert cache.is_dir() and any(cache.glob("vectors-*.npz")), "staff_stack should use its own vector cache"
-    aside = stack.workdir / "cache-aside"
-    cache.rename(aside)
-    cache.write_text("a file where the vector cache folder should be")
-    try:
-        yield
-    finally:
-        cache.unlink()
-        aside.rename(cache)
-
-
 def test_a_failing_index_update_leaves_the_live_version_serving(staff_stack, editor, reviewer):
     gid, newcomer = unique_id("hot-spring"), unique_id("geothermal")
     old_name, new_name = "温泉开采许可", "地热温泉取水许可"
@@ -150,7 +133,7 @@ def test_a_failing_index_update_leaves_the_live_version_serving(staff_stack, edi
     save(editor, gid, 1, data)
     create(editor, new_item(newcomer, "地热井成井验收", summary=f"地热井（{newcomer}）。"))
 
-    with broken_vector_cache(staff_stack):
+    with broken_vector_cache(staff_stack.workdir):
         resp = reviewer.post(f"/api/editor/guides/{gid}/publish", json={"version": 2})
         first = reviewer.post(f"/api/editor/guides/{newcomer}/publish", json={"version": 1})
     assert resp.status_code == 503, resp.text

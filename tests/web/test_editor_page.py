@@ -9,8 +9,6 @@ import io
 import json
 import re
 import zipfile
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -18,7 +16,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page, expect
 
-from tests.stack import ROOT, login
+from tests.stack import ROOT, broken_vector_cache, login
 from tests.web.staff_browser import (PHONE, SCREENSHOTS, browser, expect_toast, laptop,  # noqa: F401 (fixtures)
                                      needs_chromium, new_context, no_sideways_scroll, open_page, password_of, phone,
                                      sign_in, unique)
@@ -88,22 +86,6 @@ def clean(page: Page) -> None:
 def confirm(page: Page) -> None:
     expect(page.get_by_test_id("confirm-dialog")).to_be_visible()
     page.get_by_test_id("confirm-ok").click()
-
-
-@contextmanager
-def broken_vector_cache(workdir: Path):
-    """The service's passage-vector cache folder replaced by a plain file, so an index update fails for
-    real (as on a full disk); put back afterwards. staff_stack gives the service its own cache folder."""
-    cache = workdir / "cache"
-    assert cache.is_dir() and any(cache.glob("vectors-*.npz")), "staff_stack should use its own vector cache"
-    aside = workdir / "cache-aside-editor-page"
-    cache.rename(aside)
-    cache.write_text("a file where the vector cache folder should be")
-    try:
-        yield
-    finally:
-        cache.unlink()
-        aside.rename(cache)
 
 
 def search_ids(base_url: str, query: str) -> list[str]:
