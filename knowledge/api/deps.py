@@ -24,23 +24,24 @@ StateDep = Annotated[AppState, Depends(get_state)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def _lookup(table: dict, guide_id: str, what: str):
+def lookup(table: dict, guide_id: str, what: str, hint: str = ""):
+    """The guide with this id, or a Chinese 404 naming what was looked for (plus an optional hint)."""
     guide = table.get(guide_id)
     if guide is None:
-        raise HTTPException(404, detail=f"没有找到{what}「{guide_id[:64]}」")
+        raise HTTPException(404, detail=f"没有找到{what}「{guide_id[:64]}」{hint}")
     return guide
 
 
 def get_item(item_id: str, state: StateDep) -> Item:
-    return _lookup(state.catalogue.items, item_id, "事项")
+    return lookup(state.catalogue.items, item_id, "事项")
 
 
 def get_route(route_id: str, state: StateDep) -> Route:
-    return _lookup(state.catalogue.routes, route_id, "“一件事”路线")
+    return lookup(state.catalogue.routes, route_id, "“一件事”路线")
 
 
 def get_faq(faq_id: str, state: StateDep) -> Faq:
-    return _lookup(state.catalogue.faqs, faq_id, "问答")
+    return lookup(state.catalogue.faqs, faq_id, "问答")
 
 
 ItemDep = Annotated[Item, Depends(get_item)]

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from knowledge.api.auth import CurrentUser, require
-from knowledge.api.deps import SessionDep, StateDep
+from knowledge.api.deps import SessionDep, StateDep, lookup
 from knowledge.catalogue import Catalogue
 from knowledge.console import handoffs
 from knowledge.console.brief import item_brief, route_brief
@@ -65,25 +65,7 @@ def parse_answers(raw: str | None) -> dict[str, str]:
     return answers
 
 
-def find_route(catalogue: Catalogue, route_id: str) -> Route:
-    route = catalogue.routes.get(route_id)
-    if route is None:
-        raise HTTPException(404, detail=f"没有找到“一件事”路线「{route_id[:64]}」，请从候选中重新选择")
-    return route
-
-
-def find_item(catalogue: Catalogue, item_id: str) -> Item:
-    item = catalogue.items.get(item_id)
-    if item is None:
-        raise HTTPException(404, detail=f"没有找到事项「{item_id[:64]}」，请从候选中重新选择")
-    return item
-
-
-def find_faq(catalogue: Catalogue, faq_id: str) -> Faq:
-    faq = catalogue.faqs.get(faq_id)
-    if faq is None:
-        raise HTTPException(404, detail=f"没有找到问答「{faq_id[:64]}」，请从候选中重新选择")
-    return faq
+AGAIN = "，请从候选中重新选择"
 
 
 def routed(route: Route, catalogue: Catalogue, answers: dict[str, str]) -> RouteView:
@@ -129,9 +111,9 @@ def suggest(
     chosen_answers = parse_answers(answers)
     catalogue = state.catalogue
     # Resolve the staff member's choice before searching, so a bad id costs no search.
-    chosen_route = find_route(catalogue, route) if route else None
-    chosen_item = find_item(catalogue, item) if item else None
-    chosen_faq = find_faq(catalogue, faq) if faq else None
+    chosen_route = lookup(catalogue.routes, route, "“一件事”路线", AGAIN) if route else None
+    chosen_item = lookup(catalogue.items, item, "事项", AGAIN) if item else None
+    chosen_faq = lookup(catalogue.faqs, faq, "问答", AGAIN) if faq else None
     chosen = chosen_route or chosen_item or chosen_faq
 
     query = normalize(text)
@@ -193,13 +175,13 @@ def brief(
     catalogue, settings = state.catalogue, state.settings
     base, hotline = settings.public_base_url, settings.hotline_phone
     if route:
-        view = routed(find_route(catalogue, route), catalogue, parse_answers(answers))
+        view = routed(lookup(catalogue.routes, route, "“一件事”路线", AGAIN), catalogue, parse_answers(answers))
         text = route_brief(view.plan, base, hotline)
         link = notice_url(base, "route", view.id, view.plan.answers)
         return Brief(text=text, length=len(text), notice_url=link, kind="route", id=view.id)
     if parse_answers(answers):
         raise HTTPException(422, detail="情形答案只适用于“一件事”路线，事项不需要")
-    found = find_item(catalogue, item)
+    found = lookup(catalogue.items, item, "事项", AGAIN)
     text = item_brief(found, base, hotline)
     return Brief(text=text, length=len(text), notice_url=notice_url(base, "item", found.id), kind="item", id=found.id)
 
