@@ -1,4 +1,5 @@
-"""Headless Chromium for the staff pages: a module-scoped browser, fresh contexts, sign-in through /login.
+"""Headless Chromium for the web pages: a module-scoped browser (also used by the citizens' chat page
+tests), fresh contexts, and sign-in through /login for the staff pages.
 
 Import the fixtures into a test module (`from tests.web.staff_browser import browser, laptop, phone`).
 """

@@ -6,29 +6,16 @@ never needed.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.stack import ROOT, free_port, knowledge_process
+from tests.stack import free_port, knowledge_process
+from tests.web.staff_browser import PHONE, SCREENSHOTS, browser, needs_chromium  # noqa: F401 — browser is a fixture
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PHONE = {"width": 360, "height": 640}
-SCREENSHOTS = ROOT / "var" / "screenshots"
 TURN_MS = 30_000  # one Rasa turn, generous for a 2-core CI machine
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run scripts/prepare.sh")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture
