@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import jieba
 from pypinyin import Style, lazy_pinyin
@@ -33,14 +34,21 @@ class Tokenizer:
     def __init__(self, user_words: Iterable[str] = ()):
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
+        # A catalogue repeats itself: district guides copy the provincial template's materials and
+        # summaries, so most pieces of text have been cut before. Bounded: a piece holds ~1 kB of tokens.
+        self._piece_tokens = lru_cache(maxsize=65_536)(self._cut_piece)
         self.add_words(user_words)
 
     def add_words(self, user_words: Iterable[str]) -> None:
+        added = False
         for word in user_words:
             word = normalize(word)
             if 1 < len(word) <= 20 and " " not in word:
                 # A high frequency makes jieba keep the whole title ("食品经营许可") together.
                 self._jieba.add_word(word, freq=50_000)
+                added = True
+        if added:
+            self._piece_tokens.cache_clear()  # a new word may cut old text differently
 
     def words(self, text: str) -> list[str]:
         """Content words of normalised text, in order (search mode: compounds and their parts)."""
@@ -52,8 +60,14 @@ class Tokenizer:
         Bigrams run over stretches of adjacent content words, so "营业职照" (a typo) still yields
         "营业", while "我想" and "怎么" never become tokens. Pinyin bigrams catch the typos of
         pinyin input methods, which are homophones: "护找" and "护照" are both "hu zhao".
+
+        Whitespace-separated pieces are tokenised apart (and remembered): jieba never joins words
+        across whitespace, so the tokens are the same as for the whole text, in another order,
+        which BM25 does not see.
         """
-        text = normalize(text)
+        return [t for piece in normalize(text).split() for t in self._piece_tokens(piece)]
+
+    def _cut_piece(self, text: str) -> tuple[str, ...]:
         runs, run = [], ""
         for w in self._jieba.cut(text):
             if _is_content(w):
@@ -66,7 +80,7 @@ class Tokenizer:
         bigrams = ["§" + c[i : i + 2] for c in chunks for i in range(len(c) - 1)]
         sounds = [lazy_pinyin(c, style=Style.NORMAL) for c in chunks]
         pinyin = ["ᵖ" + p[i] + p[i + 1] for p in sounds for i in range(len(p) - 1)]
-        return self.words(text) + bigrams + pinyin
+        return (*self.words(text), *bigrams, *pinyin)
 
 
 def _is_content(word: str) -> bool:
