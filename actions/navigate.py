@@ -66,6 +66,11 @@ class ActionNavigate(Action):
         chosen = self._chosen(tracker, text, intent, offered)
         if chosen:
             return await present(dispatcher, tracker, chosen, pending_aspect)
+        if intent == "deny" and offered:
+            # "都不是" after a list of choices: the question has no guide among them (the question
+            # itself already went to the gap report when the choices were offered).
+            dispatcher.utter_message(text=replies.none_of_offered())
+            return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
         if intent == "choose_option" and ordinal(text) is not None:
             dispatcher.utter_message(text="请先告诉我您想办什么事，我再给您列出可选的事项。")
             return []

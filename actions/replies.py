@@ -248,8 +248,14 @@ def faq_answer(faq: Json) -> str:
 def options_text(results: List[Json], intro: str) -> str:
     lines = [intro]
     lines += [f"{i + 1}. {r['title']}（{r['department']}）" for i, r in enumerate(results)]
-    lines.append("请回复序号或点击选择。")
+    lines.append("请回复序号或点击选择；都不是的话，可以换个说法再问，或回复“转人工”。")
     return "\n".join(lines)
+
+
+def none_of_offered() -> str:
+    return ("好的。可能知识库里还没有您要办的事的指南，我们会把您的问题转给指南编辑补充。"
+            "您可以换个说法，例如说出要办的证照或事项名称；也可以回复“转人工”，"
+            f"或拨打审批导航热线 {HOTLINE_PHONE}。")
 
 
 def scope_statement() -> str:

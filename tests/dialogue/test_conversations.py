@@ -146,7 +146,15 @@ def test_ambiguous_request_offers_numbered_choices_and_2_picks_the_second(citize
     assert second_title in chosen, f"choosing 2 should present {second_title!r}"
 
 
-# ---- context follow-ups ----------------------------------------------------------------------
+def test_none_of_the_choices_is_taken_as_a_missing_guide(citizen):
+    reply = citizen.says("开店")
+    assert "都不是" in reply and "转人工" in reply  # the way out is said with the choices
+    reply = citizen.says("都不是")
+    assert "指南" in reply and HOTLINE in reply, reply
+    assert "1." not in reply  # not the same choices again
+    chosen = citizen.says("2")  # the choices are withdrawn: a bare number no longer picks one
+    assert "先告诉我您想办什么事" in chosen, chosen
+
 
 FOLLOW_UPS = [
     ("要带哪些材料", ["身份证"]),
