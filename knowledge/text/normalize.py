@@ -1,4 +1,5 @@
-"""Query and document normalisation: Traditional → Simplified, full-width → half-width, tidy spaces.
+"""Query and document normalisation: Traditional → Simplified, full-width → half-width, tidy spaces,
+written Cantonese function words → Mandarin.
 
 Both sides of retrieval pass through the same function, so a Traditional query ("營業執照") meets
 the Simplified guide text ("营业执照").
@@ -10,6 +11,8 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
+
+from knowledge.text.cantonese import to_mandarin
 
 _converter = opencc.OpenCC("t2s.json")
 _SPACES = re.compile(r"\s+")
@@ -23,4 +26,4 @@ def normalize(text: str) -> str:
     # NFKC folds full-width Latin letters and digits (ＡＢＣ１２３) into ASCII.
     text = unicodedata.normalize("NFKC", text)
     text = _converter.convert(text)
-    return _SPACES.sub(" ", text).strip().lower()
+    return to_mandarin(_SPACES.sub(" ", text).strip().lower())

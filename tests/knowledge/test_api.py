@@ -61,6 +61,16 @@ def test_traditional_query_finds_the_route_too(api):
     assert body["results"][0]["id"] == "open-restaurant"
 
 
+@pytest.mark.parametrize("q, expected", [
+    ("BB啱啱出世，要辦啲咩手續", "newborn"),  # a baby was just born: what must be done
+    ("公司唔做喇，啲員工嘅社保點樣停", "social-insurance-deregistration"),
+])
+def test_cantonese_query_finds_its_guide(api, q, expected):
+    body = search(api, q).json()
+    assert "唔" not in body["query"] and "咩" not in body["query"]  # Cantonese words read as Mandarin
+    assert expected in [r["id"] for r in body["results"][:3]], body
+
+
 def test_k_limits_the_results(api):
     assert len(search(api, "护照", k=1).json()["results"]) == 1
     assert len(search(api, "护照", k=50).json()["results"]) > 5

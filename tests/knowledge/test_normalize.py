@@ -1,0 +1,19 @@
+"""One normalisation for queries and guides: Traditional, full-width and Cantonese input meet Simplified text."""
+from __future__ import annotations
+
+from knowledge.text.normalize import normalize
+
+
+def test_traditional_and_full_width_become_simplified_ascii():
+    assert normalize("營業執照　ＡＢＣ１２３") == "营业执照 abc123"
+
+
+def test_cantonese_function_words_become_mandarin():
+    assert normalize("公司唔做啦，結業要辦啲咩手續") == "公司不做啦,结业要办些什么手续"
+    assert normalize("BB啱啱出世") == "婴儿刚刚出生"
+    assert normalize("喺邊度攞號") == "在哪里拿号"
+
+
+def test_mandarin_guide_wording_is_left_alone():
+    for text in ("系统维护", "关系证明", "几时办结", "出生医学证明"):
+        assert normalize(text) == text
