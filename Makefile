@@ -10,6 +10,7 @@ prepare:
 	bash scripts/prepare.sh
 eval:
 	.venv/service/bin/python -m knowledge.evaluation.retrieval --by-style
+	.venv/service/bin/python -m knowledge.evaluation.retrieval --questions knowledge/evaluation/heldout.yml
 # The scaled layout on this machine: several replicas behind nginx (docs/deploy.md).
 run-scaled:
 	bash scripts/start-scaled.sh

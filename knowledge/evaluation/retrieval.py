@@ -3,7 +3,8 @@
     python -m knowledge.evaluation.retrieval [--questions FILE] [--guides DIR] [--by-style] [--misses]
 
 The questions were written without looking at the guides' aliases, as citizens type them:
-colloquial, Traditional characters, pinyin typos and voice-to-text run-ons.
+colloquial, Traditional characters, pinyin typos and voice-to-text run-ons. A question with
+`expect: []` is one the base has no guide for; the run reports how the engine judged those.
 """
 from __future__ import annotations
 
@@ -30,8 +31,14 @@ def evaluate(engine: SearchEngine, questions: list[dict], mode: Mode) -> dict:
     # How often the engine calls a match "clear" (the dialogue then answers without asking back),
     # and how often such a clear call is right: a confident wrong answer is the costly mistake.
     clear = clear_right = 0
+    # Questions the base has no guide for (expect: []): the right call is "none" or, at worst,
+    # choices to pick from; "clear" answers confidently with a wrong guide.
+    beyond: dict[str, int] = defaultdict(int)
     for q in questions:
         outcome = engine.search(q["q"], k=10, mode=mode)
+        if not q["expect"]:
+            beyond[outcome.match.value] += 1
+            continue
         ids = [h.doc.guide_id for h in outcome.hits]
         rank = next((i + 1 for i, gid in enumerate(ids) if gid in q["expect"]), None)
         if outcome.match == "clear":
@@ -42,7 +49,8 @@ def evaluate(engine: SearchEngine, questions: list[dict], mode: Mode) -> dict:
             misses.append((q["q"], q["expect"], ids[:3]))
     rows = [r for rs in per_style.values() for r in rs]
     return {"all": _summary(rows), "styles": {s: _summary(r) for s, r in per_style.items()}, "misses": misses,
-            "clear_rate": clear / len(questions), "clear_precision": clear_right / clear if clear else 0.0}
+            "clear_rate": clear / max(1, len(rows)), "clear_precision": clear_right / clear if clear else 0.0,
+            "beyond": dict(beyond)}
 
 
 def _summary(rows: list[tuple[int, int, float]]) -> tuple[float, float, float, int]:
@@ -66,7 +74,8 @@ def main() -> None:
     engine.rebuild(catalogue.all())
 
     console = Console()
-    table = Table(title=f"检索评测：{len(questions)} 个问题，{len(catalogue.all())} 份指南")
+    in_scope = sum(1 for q in questions if q["expect"])
+    table = Table(title=f"检索评测：{in_scope} 个问题，{len(catalogue.all())} 份指南")
     for col in ("mode", "top-1", "top-3", "MRR", "clear", "clear precision"):
         table.add_column(col, justify="right")
     results = {m: evaluate(engine, questions, m) for m in (Mode.lexical, Mode.dense, Mode.hybrid)}
@@ -77,6 +86,12 @@ def main() -> None:
                       f"{res['clear_rate']:.1%}" if judged else "-",
                       f"{res['clear_precision']:.1%}" if judged else "-")
     console.print(table)
+    beyond = results[Mode.hybrid]["beyond"]
+    if beyond:
+        n = sum(beyond.values())
+        console.print(f"{n} questions the base has no guide for: "
+                      + ", ".join(f"{m} {beyond.get(m, 0) / n:.0%}" for m in ("none", "ambiguous", "clear"))
+                      + " (clear = a confident wrong answer)")
     if args.by_style:
         st = Table(title="hybrid, by question style")
         for col in ("style", "n", "top-1", "top-3", "MRR"):
