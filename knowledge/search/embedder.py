@@ -7,6 +7,7 @@ points at) runs on PyTorch, and `python -m knowledge.embedding.onnx_export DIR` 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -32,14 +33,13 @@ class Embedder:
         # spent their time waiting for each other (a query took 0.8-2.7 s vs 75-236 ms).
         torch.set_num_threads(threads)
         self.model_dir = Path(model_dir)
-        self._model = SentenceTransformer(str(model_dir), device="cpu")
         onnx_file = onnx_path(self.model_dir)
-        self.runtime = "pytorch"
         if onnx_file.is_file():
-            from knowledge.search.onnx_transformer import OnnxTransformer
-
-            self._model[0] = OnnxTransformer.replacing(self._model[0], onnx_file, threads)
+            self._model = _onnx_pipeline(self.model_dir, onnx_file, threads)
             self.runtime = "onnxruntime"
+        else:
+            self._model = SentenceTransformer(str(model_dir), device="cpu")
+            self.runtime = "pytorch"
         self.dim = self._model.get_embedding_dimension()
         self._query_prompt, self._passage_prompt = query_prompt, passage_prompt
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -81,3 +81,16 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.asarray(vecs, dtype=np.float32)
+
+
+def _onnx_pipeline(model_dir: Path, onnx_file: Path, threads: int):
+    """The folder's module pipeline (modules.json) with its first module run by ONNX Runtime."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.util.misc import import_from_string
+
+    from knowledge.search.onnx_transformer import OnnxTransformer
+
+    first, *rest = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+    modules = [OnnxTransformer.from_folder(model_dir, onnx_file, threads)]
+    modules += [import_from_string(m["type"]).load(str(model_dir), subfolder=m["path"]) for m in rest]
+    return SentenceTransformer(modules=modules, device="cpu")
