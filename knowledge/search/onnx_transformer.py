@@ -4,7 +4,7 @@ It takes the place of the first module of a sentence-transformers folder, so poo
 normalisation and batching stay sentence-transformers' own; only the transformer's arithmetic runs
 in ONNX Runtime, twice as fast as PyTorch for one short question on this CPU
 (knowledge/embedding/onnx_export.py has the figures and the export). The PyTorch weights are never
-loaded: freed, they stayed in the process (1.5 GB instead of 1.1 GB for the knowledge service).
+loaded: once freed, their memory stayed with the process.
 """
 from __future__ import annotations
 
