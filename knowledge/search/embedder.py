@@ -30,7 +30,8 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
 
         # One thread: the service shares two cores with Rasa, and under load two torch threads
-        # spent their time waiting for each other (a query took 0.8-2.7 s vs 75-236 ms).
+        # spent their time waiting for each other (a query took 0.8-2.7 s vs 75-236 ms). ONNX Runtime
+        # gets the same one thread; torch then only pools.
         torch.set_num_threads(threads)
         self.model_dir = Path(model_dir)
         onnx_file = onnx_path(self.model_dir)
@@ -43,7 +44,7 @@ class Embedder:
         self.dim = self._model.get_embedding_dimension()
         self._query_prompt, self._passage_prompt = query_prompt, passage_prompt
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = Lock()  # torch inference is not made faster by parallel callers on 2 cores
+        self._lock = Lock()  # inference is not made faster by parallel callers on 2 cores
 
     @property
     def fingerprint(self) -> str:
