@@ -91,7 +91,7 @@ def _onnx_pipeline(model_dir: Path, onnx_file: Path, threads: int):
 
     from knowledge.search.onnx_transformer import OnnxTransformer
 
-    first, *rest = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+    _transformer, *rest = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
     modules = [OnnxTransformer.from_folder(model_dir, onnx_file, threads)]
     modules += [import_from_string(m["type"]).load(str(model_dir), subfolder=m["path"]) for m in rest]
     return SentenceTransformer(modules=modules, device="cpu")
