@@ -36,7 +36,8 @@ class OnnxTransformer(InputModule):
         """The tokenizer and length limit the folder's Transformer module would have."""
         from transformers import AutoTokenizer
 
-        config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        config_file = model_dir / "sentence_bert_config.json"  # optional in a sentence-transformers folder
+        config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
         tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         return cls(tokenizer, config.get("max_seq_length") or tokenizer.model_max_length, onnx_file, threads)
 
