@@ -114,6 +114,16 @@ def pending_questions(route: Route, answers: dict[str, str]) -> set[str]:
     return pending
 
 
+def effective_answers(route: Route, answers: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Drops answers (already validated) to questions that no longer arise: when staff change an earlier answer, a
+    follow-up question that only applied to the old answer must not keep steering the plan."""
+    kept: dict[str, str] = {}
+    for q in route.questions:  # conditions only look at earlier questions, so one pass suffices
+        if q.id in answers and condition_holds(q.when, kept):
+            kept[q.id] = answers[q.id]
+    return kept, [qid for qid in answers if qid not in kept]
+
+
 def validate_answers(route: Route, answers: dict[str, str]) -> None:
     known = {q.id: {o.value for o in q.options} for q in route.questions}
     for qid, value in answers.items():

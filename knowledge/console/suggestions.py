@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 from knowledge.catalogue import Catalogue
 from knowledge.console.links import notice_path
 from knowledge.console.wording import KIND_LABELS, item_fee, item_online, item_place, item_time
-from knowledge.planner import MaterialView, Plan, open_questions, pending_questions, plan_route, validate_answers
+from knowledge.planner import (MaterialView, Plan, effective_answers, open_questions, pending_questions, plan_route,
+                               validate_answers)
 from knowledge.schema import Faq, Item, Route
 from knowledge.schema.route import condition_holds
 from knowledge.search.engine import Match, Outcome
@@ -126,16 +127,6 @@ def clear_top(outcome: Outcome, found: list[Candidate]) -> Candidate | None:
     if outcome.match != Match.clear or not found or found[0].id != outcome.hits[0].doc.guide_id:
         return None
     return found[0]
-
-
-def effective_answers(route: Route, answers: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """Drops answers (already validated) to questions that no longer arise: when staff change an earlier answer, a
-    follow-up question that only applied to the old answer must not keep steering the plan."""
-    kept: dict[str, str] = {}
-    for q in route.questions:  # conditions only look at earlier questions, so one pass suffices
-        if q.id in answers and condition_holds(q.when, kept):
-            kept[q.id] = answers[q.id]
-    return kept, [qid for qid in answers if qid not in kept]
 
 
 def route_view(route: Route, catalogue: Catalogue, answers: dict[str, str]) -> RouteView:

@@ -25,6 +25,9 @@ class Question(Strict):
     id: Key
     text: NonEmpty
     help: str | None = None
+    # Words that show a message talks about this question ("烟", "香烟" for "会卖香烟吗"), so a fact
+    # given in passing ("不卖烟酒", "500平的店") is taken even while another question is being asked.
+    keywords: list[NonEmpty] = Field(default_factory=list)
     options: list[Option] = Field(..., min_length=2)
     # Asked only when this condition holds (e.g. "有没有X光机" only for clinics that do imaging).
     when: Condition | None = None

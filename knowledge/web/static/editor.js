@@ -341,6 +341,9 @@
         text(p + ".id", "问题编号", { required: true, rerender: true, placeholder: "如 sells_alcohol" }) +
         text(p + ".text", "问题", { required: true, rerender: true, placeholder: "如 是否销售酒类？" }) +
         text(p + ".help", "说明（可选）", { optional: true, cls: "span-all" }) +
+        '<label class="span-all" data-field="' + p + '.keywords">话题词（市民顺带提到时也能认出，如 烟、香烟；用逗号或顿号分隔）' +
+        '<input type="text"' + attrs(p + ".keywords", "csv", { aria: "话题词" }) +
+        ' value="' + esc((q.keywords || []).join("、")) + '">' + slot(p + ".keywords") + "</label>" +
         "</div>" + optionsTable(p) + whenEditor(p + ".when", "只在以下情形下才问（可选）", q.id) + "</div>";
     }).join("") + addButton("questions", "question", "添加情形问题");
   }

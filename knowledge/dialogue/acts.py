@@ -1,0 +1,29 @@
+"""What kind of message a citizen sent, from its wording: a question, a correction, "I don't know",
+small talk. Markers are about how Chinese is phrased, not about any service, so they live in code;
+everything about a service (its questions, options, synonyms) lives in the route data."""
+from __future__ import annotations
+
+import re
+
+# A clause that asks rather than tells: its facts are not taken as answers ("要刻章吗" is not "要刻章").
+QUESTION = re.compile(
+    r"[?？]|吗|么|呢$|多久|几天|多长|多少|几趟|几次|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|"
+    r"能不能|可不可以|可以不|行不行|要不要|需不需要|用不用|是不是|有没有|会不会|咋"
+)
+CORRECTION = re.compile(r"不对|说错|搞错|弄错|错了|改成|改为|换成|改一下|更正|其实是|应该是|我是说|重新选|不是.{0,8}是")
+UNSURE = re.compile(r"不确定|不知道|不清楚|不太清楚|没想好|还没定|没确定|说不好|说不准|看情况|都有可能|不一定|两种都|还在考虑|拿不准|不懂")
+SKIP = re.compile(r"^(跳过|略过|下一个|下一题|不想回答|不回答|先不说|直接看方案|看通用方案)[了吧啊呀。.!！]*$")
+# Words that contain a negation character without negating anything.
+_NOT_NEGATION = re.compile(r"没问题|不错|不然|不过|无论|不管|不少|差不多|不一定|别的|不止|无所谓|不仅")
+NEGATION = re.compile(r"不|没|无|否|别|免|甭|未|非")
+AFFIRMATION = re.compile(r"^(嗯+|对+|是+|是的|对的|好+|好的|行|可以|需要|要+|有+|会+|没错|当然|肯定|必须|yes|ok)[的啊呀吧哦呢。.!！]*$", re.I)
+SMALL_TALK = re.compile(r"^(谢谢|多谢|感谢|辛苦|赞|点赞|给你点个赞|厉害|好棒|真棒|棒|哈+|呵+|你好|您好|在吗|在不在)")
+
+
+def is_question(clause: str) -> bool:
+    return bool(QUESTION.search(clause))
+
+
+def negated(text: str) -> bool:
+    """True when the text says no ("不卖", "没有", "唔要" after normalisation), ignoring "没问题"-like words."""
+    return bool(NEGATION.search(_NOT_NEGATION.sub("", text)))

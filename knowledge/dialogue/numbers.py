@@ -1,0 +1,51 @@
+"""Quantities in citizens' Chinese: "80平", "一百来平", "五百多平米", "1.2万", "不到300平", "300平以上".
+
+cn2an turns Chinese numerals into digits; what remains is the approximation words around the number,
+which decide on which side of a range boundary the citizen stands.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from typing import NamedTuple
+
+import cn2an
+
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万|千|百)?")
+_SCALE = {"万": 10000, "千": 1000, "百": 100, None: 1}
+# "不到300平" lies below 300 and "300平以上" at or above it; "五百多平" is more than 500.
+_BELOW_BEFORE = re.compile(r"(不到|不足|少于|低于|小于|没有|没到|不超过)\s*$")
+_BELOW_AFTER = re.compile(r"^\s*\S{0,3}?(以下|以内|之内|内|不到)")
+_ABOVE_AFTER = re.compile(r"^(多|余|出头)|^\s*\S{0,3}?(以上|开外|还多|多点)")
+_ABOVE_BEFORE = re.compile(r"(超过|多于|大于|高于|不止|不少于)\s*$")
+
+
+class Quantity(NamedTuple):
+    value: float
+    start: int  # position in the digit form of the text
+    end: int
+
+
+def digits(text: str) -> str:
+    """The text with Chinese numerals written as digits ("八十平左右" → "80平左右")."""
+    with warnings.catch_warnings():  # cn2an warns about fragments it leaves alone ("三四十")
+        warnings.simplefilter("ignore")
+        try:
+            return cn2an.transform(text, "cn2an")
+        except (ValueError, KeyError, IndexError):
+            return text
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Every number in the text (already in digit form), nudged off a boundary by its wording: a value
+    "below 300" becomes 299.99…, "500 and more" 500.5, so [min, max) ranges place it correctly."""
+    found = []
+    for m in _NUMBER.finditer(text):
+        value = float(m.group(1)) * _SCALE[m.group(2)]
+        before, after = text[:m.start()], text[m.end():]
+        if _BELOW_BEFORE.search(before) or _BELOW_AFTER.match(after):
+            value -= 0.01
+        elif _ABOVE_BEFORE.search(before) or _ABOVE_AFTER.match(after):
+            value += 0.5
+        found.append(Quantity(value, m.start(), m.end()))
+    return found

@@ -1,0 +1,294 @@
+"""Situation understanding: what one message says about a route's situation questions (情形).
+
+Citizens answer in their own words and often give several facts at once ("个体户，80平左右，不卖烟酒"),
+or mention them before being asked ("想开个500平的火锅店，还卖烟"). Every question of the route is
+read from every message:
+
+- a clause that asks ("要刻章吗？") gives no facts: it is a question to answer;
+- a question not being asked needs an anchor: one of its topic words (`keywords` in the route data),
+  an option label, or an option keyword that says more than yes/no;
+- the polarity of a yes/no fact comes from a negation within the anchor's own stretch of the clause
+  (between it and its neighbouring anchors), so "卖烟也不挂招牌" gives two facts with two polarities;
+- numbers are placed in option ranges when they stand next to the question's unit word ("500平");
+- only the question being asked also takes weak cues: its number in the list ("第一个"), a bare
+  "要"/"没有", a one-character keyword, a clipped label.
+
+Everything about a service lives in the route data (options, keywords, ranges), so editors extend
+what is understood without code; the wording rules of Chinese (negation, questions) live in acts.py.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from knowledge.dialogue import acts
+from knowledge.dialogue.numbers import digits, quantities
+from knowledge.planner import effective_answers, open_questions
+from knowledge.schema.route import Option, Question, Route
+from knowledge.text.normalize import normalize
+
+Act = Literal["answer", "question", "correction", "unsure", "skip", "small_talk", "other", "empty"]
+
+_CLAUSES = re.compile(r"(?<=[?？])|[,，。；;!！\n、…~～]+|\s{2,}")
+# Words that only say yes or no: they anchor nothing unless their question is the one being asked.
+_GENERIC = re.compile(r"^[不没有要需是否会无用暂别免行可以的了对好嗯]+$")
+_CONTRAST = re.compile(r"但是|但|不过|可是|而是|只是")
+_ORDINAL = re.compile(r"^\s*(?:第|选|选择)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号|条)?\s*(?:吧|的|呀|啊)?\s*$")
+_CN_DIGITS = "一二三四五六七八九"
+_NEAR_UNIT = 4  # characters between a number and its unit word: "500多平", "80 平米"
+_NEGATION_ONLY_WORDS = ("什么都", "无论", "不管")
+
+
+class Fact(BaseModel):
+    question: str
+    value: str
+    label: str
+    evidence: str = Field(description="市民原话中据以判断的部分")
+    previous: str | None = Field(None, description="被这条事实改掉的原答案（选项值）")
+
+
+class Reading(BaseModel):
+    """What a message says about the route's situation, and what is left to ask."""
+    route: str
+    act: Act
+    facts: list[Fact]
+    answers: dict[str, str] = Field(description="原有答案加上本条消息中的事实")
+    dropped: list[str] = Field(description="因前面的答案改变而不再适用的答案")
+    unsure: list[str] = Field(description="市民表示不确定的问题")
+    asks: list[str] = Field(description="消息中提问的分句（回答完再继续问）")
+    open_questions: list[str] = Field(description="仍要问的问题，按顺序")
+
+
+def ordinal(text: str) -> int | None:
+    """1-based choice number in "2", "第二个", "选3"; None if the text is not just a choice."""
+    m = _ORDINAL.match(unicodedata.normalize("NFKC", text or ""))
+    if not m:
+        return None
+    d = m.group(1)
+    return int(d) if d.isdigit() else _CN_DIGITS.index(d) + 1
+
+
+def clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSES.split(text) if c and c.strip()]
+
+
+def is_question(clause: str) -> bool:
+    plain = clause
+    for word in _NEGATION_ONLY_WORDS:
+        plain = plain.replace(word, "")
+    return acts.is_question(plain)
+
+
+def _negative(option: Option) -> bool:
+    return option.value == "no" or bool(re.match(r"^(不|没|无|暂不|未)", option.label))
+
+
+def _polar(question: Question) -> tuple[Option, Option] | None:
+    """(positive, negative) for a question answered by yes or no ("会卖香烟吗"), else None."""
+    negatives = [o for o in question.options if _negative(o)]
+    if len(question.options) == 2 and len(negatives) == 1:
+        positive = next(o for o in question.options if o is not negatives[0])
+        return positive, negatives[0]
+    return None
+
+
+class _Anchor(BaseModel):
+    question: str
+    start: int
+    end: int
+    option: str | None  # the option the anchor names, when it names one
+    word: str
+
+
+def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
+    found: list[_Anchor] = []
+    for q in route.questions:
+        weak = q.id == current
+        for word in q.keywords:
+            for m in re.finditer(re.escape(word.lower()), clause):
+                found.append(_Anchor(question=q.id, start=m.start(), end=m.end(), option=None, word=word))
+        for o in q.options:
+            for word in [o.label, *o.keywords]:
+                w = word.lower()
+                if not w or (not weak and _weak_word(w)):
+                    continue
+                for m in re.finditer(re.escape(w), clause):
+                    found.append(_Anchor(question=q.id, start=m.start(), end=m.end(), option=o.value, word=word))
+    # A word inside a longer one of the same question ("公司" in "有限公司") adds nothing; of two
+    # equal words, the one naming an option is kept.
+    found.sort(key=lambda a: (a.start, -(a.end - a.start), a.option is None))
+    kept: list[_Anchor] = []
+    for a in found:
+        if any(k.question == a.question and k.start <= a.start and a.end <= k.end for k in kept):
+            continue
+        kept.append(a)
+    if any(a.question != current for a in kept):
+        # The clause talks about another question: its "是"/"要" is not an answer to this one.
+        kept = [a for a in kept if a.question != current or not _weak_word(a.word)]
+    return kept
+
+
+def _weak_word(word: str) -> bool:
+    return len(word) < 2 or bool(_GENERIC.match(word))
+
+
+def _scope(clause: str, anchor: _Anchor, anchors: list[_Anchor]) -> str:
+    """The stretch of the clause that belongs to this anchor: up to halfway to the neighbouring
+    anchors of other questions, and never across a contrast word ("卖烟但不挂招牌")."""
+    lo, hi = 0, len(clause)
+    for other in anchors:
+        if other.question == anchor.question:
+            continue
+        if other.end <= anchor.start:
+            lo = max(lo, (other.end + anchor.start + 1) // 2)
+        elif other.start >= anchor.end:
+            hi = min(hi, (anchor.end + other.start) // 2)
+    for m in _CONTRAST.finditer(clause):
+        if m.end() <= anchor.start:
+            lo = max(lo, m.end())
+        elif m.start() >= anchor.end:
+            hi = min(hi, m.start())
+    return clause[lo:hi]
+
+
+def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tuple[Option, str]]:
+    """question id → (option, evidence) for every question this clause answers with confidence."""
+    anchors = _anchors(route, clause, current)
+    by_question: dict[str, list[_Anchor]] = {}
+    for a in anchors:
+        by_question.setdefault(a.question, []).append(a)
+    numbers = quantities(clause)
+    out: dict[str, tuple[Option, str]] = {}
+    for q in route.questions:
+        mine = by_question.get(q.id, [])
+        ranged = [o for o in q.options if o.min is not None or o.max is not None]
+        if ranged and numbers:
+            unit_words = [a for a in mine if a.option is None]
+            near = [n for n in numbers if any(0 <= a.start - n.end <= _NEAR_UNIT for a in unit_words)]
+            pick = near[0] if near else (numbers[0] if q.id == current and len(numbers) == 1 else None)
+            if pick is not None:
+                option = next((o for o in ranged if (o.min is None or pick.value >= o.min)
+                               and (o.max is None or pick.value < o.max)), None)
+                if option:
+                    out[q.id] = (option, clause[pick.start:pick.end + 2])
+                    continue
+        if not mine:
+            continue
+        polar = _polar(q)
+        if polar:
+            out[q.id] = _polar_answer(clause, mine, anchors, *polar)
+            continue
+        named: dict[str, _Anchor] = {}
+        for a in mine:
+            if a.option is None:
+                continue
+            if not acts.negated(a.word) and acts.negated(clause[max(0, a.start - 2):a.start]):
+                continue  # "不是个体" rules that option out rather than in
+            best = named.get(a.option)
+            if best is None or (a.end - a.start) > (best.end - best.start):
+                named[a.option] = a
+        if len(named) == 1:
+            value, anchor = next(iter(named.items()))
+            out[q.id] = (next(o for o in q.options if o.value == value), anchor.word)
+        elif len(named) > 1:
+            # Several options named: keep the one named by a clearly longer word ("不涉及食品" over "食品").
+            ranked = sorted(named.values(), key=lambda a: a.end - a.start, reverse=True)
+            if ranked[0].end - ranked[0].start > ranked[1].end - ranked[1].start and \
+                    ranked[1].start >= ranked[0].start and ranked[1].end <= ranked[0].end:
+                out[q.id] = (next(o for o in q.options if o.value == ranked[0].option), ranked[0].word)
+    return out
+
+
+def _polar_answer(clause: str, mine: list[_Anchor], anchors: list[_Anchor], positive: Option,
+                  negative: Option) -> tuple[Option, str]:
+    """Yes or no: the longest anchor says what the clause talks about, a negation in its stretch says no."""
+    lead = max(mine, key=lambda a: (a.option is not None, a.end - a.start))
+    scope = _scope(clause, lead, anchors)
+    if lead.option == negative.value:
+        return negative, scope  # "不卖", "一个人", "全款": the word itself says no
+    if acts.negated(scope.replace(lead.word.lower(), "", 1)) and not acts.negated(lead.word):
+        return negative, scope
+    return positive, scope
+
+
+def _weak_answer(question: Question, text: str) -> Option | None:
+    """The current question's answer from a short reply: "2", "第一个", the label, "要"/"没有", "自办"."""
+    options = question.options
+    plain = text.strip().lower()
+    n = ordinal(plain)
+    if n is not None and n <= len(options):
+        return options[n - 1]
+    for o in options:
+        if plain in (o.label.lower(), o.value.lower()):
+            return o
+    if len(plain) >= 2:
+        within = [o for o in options if plain in o.label.lower()]
+        if len(within) == 1:
+            return within[0]
+    polar = _polar(question)
+    if polar and len(plain) <= 8:
+        if acts.AFFIRMATION.match(plain) or not acts.negated(plain) and acts.AFFIRMATION.match(plain[:2]):
+            return polar[0]
+        if acts.negated(plain):
+            return polar[1]
+    return None
+
+
+def read(route: Route, answers: dict[str, str], text: str, current: str | None = None,
+         unsure: list[str] | None = None) -> Reading:
+    """Read one message against the route. `answers` are the citizen's earlier answers (already
+    valid), `current` the question being asked, `unsure` the questions the citizen could not answer."""
+    unsure = [u for u in (unsure or []) if any(q.id == u for q in route.questions)]
+    plain = digits(normalize(text or "")).lower()
+    if not plain:
+        return _reading(route, "empty", [], answers, [], unsure, [])
+    facts: dict[str, Fact] = {}
+    asks: list[str] = []
+    for clause in clauses(plain):
+        if is_question(clause):
+            asks.append(clause)
+            continue
+        for qid, (option, evidence) in _read_clause(route, clause, current).items():
+            facts[qid] = Fact(question=qid, value=option.value, label=option.label, evidence=evidence)
+    question = next((q for q in route.questions if q.id == current), None)
+    doubtful = bool(acts.UNSURE.search(plain))
+    if question is not None and not facts and not asks and not doubtful and not acts.CORRECTION.search(plain):
+        # Only a reply that said nothing else is read with the weak cues ("要", "没有", "2").
+        option = _weak_answer(question, plain.strip("。.!！~"))
+        if option is not None:
+            facts[current] = Fact(question=current, value=option.value, label=option.label, evidence=plain)
+
+    if facts:
+        act: Act = "correction" if acts.CORRECTION.search(plain) else "answer"
+    elif acts.SKIP.match(plain):
+        act = "skip"
+    elif doubtful:
+        act = "unsure"
+        if current and current not in unsure:
+            unsure = [*unsure, current]
+    elif asks:
+        act = "question"
+    elif acts.CORRECTION.search(plain):
+        act = "correction"
+    elif acts.SMALL_TALK.match(plain):
+        act = "small_talk"
+    else:
+        act = "other"
+    merged = dict(answers)
+    for f in facts.values():
+        if merged.get(f.question) not in (None, f.value):
+            f.previous = merged[f.question]
+        merged[f.question] = f.value
+    unsure = [u for u in unsure if u not in facts]
+    return _reading(route, act, list(facts.values()), merged, asks, unsure, list(answers))
+
+
+def _reading(route: Route, act: Act, facts: list[Fact], answers: dict[str, str], asks: list[str],
+             unsure: list[str], before: list[str]) -> Reading:
+    kept, dropped = effective_answers(route, answers)
+    remaining = [q.id for q in open_questions(route, kept) if q.id not in unsure]
+    return Reading(route=route.id, act=act, facts=facts, answers=kept, dropped=dropped, unsure=unsure,
+                   asks=asks, open_questions=remaining)
