@@ -8,7 +8,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_client as kb
-from actions import replies
+from actions.settings import HOTLINE_PHONE
+from actions import outage
 
 
 class ActionHandoff(Action):
@@ -17,7 +18,7 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=replies.handoff())
+        dispatcher.utter_message(text=outage.handoff())
         await kb.post_event(
             tracker.sender_id, "handoff", text=(tracker.latest_message.get("text") or "")[:2000],
             guide_id=(tracker.get_slot("focus") or "").partition(":")[2] or None,
@@ -26,7 +27,7 @@ class ActionHandoff(Action):
                   "transcript": kb.transcript(tracker.events)},
         )
         # A custom event lets channel-side tools (e.g. a live-agent bridge) react immediately.
-        dispatcher.utter_message(json_message={"handoff": True, "hotline": replies.HOTLINE_PHONE})
+        dispatcher.utter_message(json_message={"handoff": True, "hotline": HOTLINE_PHONE})
         return []
 
 

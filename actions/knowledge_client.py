@@ -1,8 +1,14 @@
-"""Async HTTP client of the knowledge service. Any failure becomes KnowledgeUnavailable, which the
-actions turn into a polite apology with the hotline number instead of a stack trace."""
+"""Async HTTP client of the knowledge service.
+
+A refused request (4xx) is a bug on our side: it is logged with what was sent and raised as
+KnowledgeRejected, and the citizen is told something went wrong, not that the service is down. Only
+a real outage (no connection, timeout, 5xx) becomes KnowledgeUnavailable and the outage apology.
+Every call is counted per action run, so benchmarks can print the calls a turn costs."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import logging
 from typing import Any, Dict, List, Optional
 
 import aiohttp
@@ -10,8 +16,15 @@ import aiohttp
 from actions.settings import KNOWLEDGE_TIMEOUT_S, KNOWLEDGE_URL, SERVICE_TOKEN
 
 
+logger = logging.getLogger(__name__)
+
+
 class KnowledgeUnavailable(RuntimeError):
     pass
+
+
+class KnowledgeRejected(RuntimeError):
+    """The knowledge service refused a request the action server built: a bug to fix."""
 
 
 class NotFound(KeyError):
@@ -20,6 +33,9 @@ class NotFound(KeyError):
 
 _session: Optional[aiohttp.ClientSession] = None
 QUERY_CHARS = 200
+MESSAGE_CHARS = 2000
+# Calls made for the current action run (a context variable, so concurrent runs do not mix).
+calls: contextvars.ContextVar[int] = contextvars.ContextVar("knowledge_calls", default=0)
 
 
 def _client() -> aiohttp.ClientSession:
@@ -31,11 +47,16 @@ def _client() -> aiohttp.ClientSession:
 
 
 async def _request(method: str, path: str, **kwargs: Any) -> Any:
+    calls.set(calls.get() + 1)
     try:
         async with _client().request(method, KNOWLEDGE_URL + path, **kwargs) as resp:
             if resp.status == 404:
                 raise NotFound(path)
-            if resp.status >= 400:
+            if 400 <= resp.status < 500:
+                detail = (await resp.text())[:300]
+                logger.error("knowledge service refused %s %s: HTTP %s %s", method, path, resp.status, detail)
+                raise KnowledgeRejected(f"{method} {path}: HTTP {resp.status}")
+            if resp.status >= 500:
                 raise KnowledgeUnavailable(f"{method} {path}: HTTP {resp.status}")
             return await resp.json()
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
@@ -45,6 +66,28 @@ async def _request(method: str, path: str, **kwargs: Any) -> Any:
 async def search(query: str, k: int = 5) -> Dict[str, Any]:
     # The goal sits in the first sentences; a pasted essay would only slow the embedding down.
     return await _request("GET", "/api/search", params={"q": query[:QUERY_CHARS], "k": k})
+
+
+async def understand(text: str, focus: Optional[str], answers: Dict[str, str], unsure: List[str],
+                     current: Optional[str] = None, misses: int = 0) -> Dict[str, Any]:
+    """What the message says: aspect, search outcome, the step named, the situation facts."""
+    return await _request("POST", "/api/dialogue/understand", json={
+        "text": text[:MESSAGE_CHARS], "focus": focus, "answers": answers, "unsure": unsure,
+        "current": current, "misses": misses})
+
+
+async def answer(focus: str, aspect: Optional[str] = None, answers: Optional[Dict[str, str]] = None,
+                 unsure: Optional[List[str]] = None, step: Optional[str] = None,
+                 start_questions: bool = False) -> Dict[str, Any]:
+    """What to say: messages (text and buttons) and the next situation question, if any."""
+    return await _request("POST", "/api/dialogue/answer", json={
+        "focus": focus, "aspect": aspect, "answers": answers or {}, "unsure": unsure or [], "step": step,
+        "start_questions": start_questions})
+
+
+async def say(what: str, aspect: Optional[str] = None, results: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+    """A reply about no guide in particular: not found, none of the offered, out of scope, which service?"""
+    return await _request("POST", "/api/dialogue/say", json={"what": what, "aspect": aspect, "results": results or []})
 
 
 async def guide(kind: str, guide_id: str) -> Dict[str, Any]:
@@ -61,8 +104,8 @@ async def post_event(conversation_id: str, type_: str, **fields: Any) -> None:
     try:
         await _request("POST", "/api/conversations/events",
                        json={"conversation_id": conversation_id[:128], "type": type_, **fields})
-    except KnowledgeUnavailable:
-        pass
+    except (KnowledgeUnavailable, KnowledgeRejected) as exc:
+        logger.warning("conversation event %s not recorded: %s", type_, exc)
 
 
 def transcript(events: List[Dict[str, Any]], limit: int = 30) -> List[Dict[str, str]]:

@@ -1,12 +1,13 @@
 """action_navigate: the navigator's one decision point for most dialogue acts.
 
-It works out what the citizen means — a numbered or clicked choice, a follow-up about the guide
-in focus, a new goal, a practice question, or something outside the centre's work — and answers
-from the knowledge service. Retrieval, not the intent classifier, decides WHICH guide is meant.
+It works out what the citizen means — a numbered or clicked choice, a follow-up about the guide or
+the route step in focus, a new goal, a practice question, or something outside the centre's work —
+and asks the knowledge service what to say. Retrieval, not the intent classifier, decides WHICH
+guide is meant. A turn costs two calls: understand the message, then get the answer.
 """
 from __future__ import annotations
 
-import asyncio
+import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -15,29 +16,64 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_client as kb
-from actions import replies
-from actions.aspects import LABELS, aspect_of
+from actions import outage
 from actions.focus import Focus
-from actions.option_matching import ordinal
 
-# Aspects that depend on the citizen's situation: for a route we ask the situation questions first.
-SITUATION_ASPECTS = {"materials", "duration", "process", "notice", None}
+logger = logging.getLogger(__name__)
+
+# The dialogue acts that name an aspect of a guide; wording cues (knowledge service) refine them.
+ASPECT_OF_INTENT = {
+    "ask_materials": "materials", "ask_duration": "duration", "ask_fee": "fee", "ask_location": "location",
+    "ask_online": "online", "ask_deferral": "deferral", "ask_mailing": "mailing", "ask_process": "process",
+    "ask_conditions": "conditions", "ask_notice": "notice",
+}
 # Without any guide in focus, some follow-ups are about a centre practice.
 PRACTICE_FOR_ASPECT = {
     "deferral": "faq-rongque", "online": "faq-online-handling", "mailing": "faq-free-mailing",
-    "location": "faq-hall-hours",
+    "location": "faq-hall-hours", "proxy": "faq-proxy-handling",
 }
-ROUTE_FOLLOW_UPS = ["要带哪些材料", "要多久", "能网上办吗", "材料不全能先办吗"]
-ITEM_FOLLOW_UPS = ["要带哪些材料", "在哪里办", "收费吗", "打印告知单"]
 SMALL_TALK = {"affirm", "deny", "stop"}
 # What the NLU pipeline puts in place of a blank message (bot/components/traditional_to_simplified.py).
 EMPTY_PLACEHOLDER = "空白消息"
 BARE_FOLLOW_UP = 8  # characters: "要带哪些材料", "收费吗" carry no goal of their own
 DEFINITION = re.compile(r"什么是|什么叫|是什么|是啥|啥是|啥叫|指什么|什么意思|怎么理解")
+_ORDINAL = re.compile(r"^\s*(?:第|选|选择)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号)?\s*(?:吧|的)?\s*$")
 
 
-def buttons(titles: List[str]) -> List[Dict[str, str]]:
-    return [{"title": t, "payload": t} for t in titles]
+def ordinal(text: str) -> Optional[int]:
+    m = _ORDINAL.match(text or "")
+    if not m:
+        return None
+    d = m.group(1)
+    return int(d) if d.isdigit() else "一二三四五六七八九".index(d) + 1
+
+
+def aspect_for(intent: Optional[str], understood: Dict[str, Any]) -> Optional[str]:
+    """The wording's aspect is more specific than the classifier's ("让家里人帮我办" is 代办)."""
+    return understood.get("aspect") or ASPECT_OF_INTENT.get(intent or "")
+
+
+def utter(dispatcher: CollectingDispatcher, answer: Dict[str, Any]) -> None:
+    for m in answer.get("messages", []):
+        dispatcher.utter_message(text=m["text"], buttons=m.get("buttons") or None)
+
+
+def situation_events(answer: Dict[str, Any]) -> List[EventType]:
+    nq = answer.get("next_question")
+    return [SlotSet("next_question", nq), SlotSet("situation_misses", 0)]
+
+
+async def guarded(dispatcher: CollectingDispatcher, name: str, work) -> List[EventType]:
+    """Runs an action's work: an outage gets the apology, a bug is logged once and said plainly."""
+    try:
+        return await work
+    except kb.KnowledgeUnavailable as exc:
+        logger.warning("%s: knowledge service unavailable: %s", name, exc)
+        dispatcher.utter_message(text=outage.unavailable())
+    except (kb.KnowledgeRejected, kb.NotFound) as exc:
+        logger.error("%s failed: %s", name, exc)
+        dispatcher.utter_message(text=outage.failed())
+    return []
 
 
 class ActionNavigate(Action):
@@ -47,11 +83,7 @@ class ActionNavigate(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         events: List[EventType] = [SlotSet("situation_needed", False), SlotSet("choice", None)]
-        try:
-            return events + await self._navigate(dispatcher, tracker)
-        except kb.KnowledgeUnavailable:
-            dispatcher.utter_message(text=replies.unavailable())
-            return events
+        return events + await guarded(dispatcher, self.name(), self._navigate(dispatcher, tracker))
 
     async def _navigate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
@@ -59,64 +91,77 @@ class ActionNavigate(Action):
         focus = Focus.parse(tracker.get_slot("focus"))
         offered: List[str] = tracker.get_slot("offered") or []
         pending_aspect = tracker.get_slot("pending_aspect")
+        answers = situation_of(tracker, focus)
 
-        if not text or text == EMPTY_PLACEHOLDER:
-            dispatcher.utter_message(text="请输入您想咨询的内容，例如：“我想开个饭店，要办哪些手续？”")
-            return []
-        chosen = self._chosen(tracker, text, intent, offered)
+        chosen = self._chosen(tracker, text, offered)
         if chosen:
             return await present(dispatcher, tracker, chosen, pending_aspect)
+        if not text or text == EMPTY_PLACEHOLDER or text.startswith("/"):
+            dispatcher.utter_message(text="请输入您想咨询的内容，例如：“我想开个饭店，要办哪些手续？”")
+            return []
         if intent == "deny" and offered:
             # "都不是" after a list of choices: the question has no guide among them (the question
             # itself already went to the gap report when the choices were offered).
-            dispatcher.utter_message(text=replies.none_of_offered())
+            utter(dispatcher, await kb.say("none_of_offered"))
             return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
         if intent == "choose_option" and ordinal(text) is not None:
             dispatcher.utter_message(text="请先告诉我您想办什么事，我再给您列出可选的事项。")
             return []
 
-        aspect = aspect_of(intent, text)
-        found = await kb.search(text) if text else {"match": "none", "results": []}
+        u = await kb.understand(text, str(focus) if focus else None, answers, unsure_of(tracker, focus))
+        aspect = aspect_for(intent, u)
+        found = u["search"]
         top = found["results"][0] if found["results"] else None
         top_focus = Focus(top["kind"], top["id"]) if top else None
 
         if DEFINITION.search(text) and found["match"] != "none" and top_focus.kind == "faq":
             # "什么是容缺受理" asks about the practice itself, whatever guide is in focus.
             return await present(dispatcher, tracker, top_focus, None)
-        if aspect and focus:
-            # A follow-up stays on the guide in focus unless the message clearly names another
-            # item or route ("那开药店要多久"); FAQ matches never steal a follow-up.
-            switching = found["match"] == "clear" and top_focus != focus and top_focus.kind != "faq"
-            return await present(dispatcher, tracker, top_focus if switching else focus, aspect)
-
+        if focus:
+            goal = Focus.parse(u.get("goal"))
+            if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
+                # "那开药店要多久" names another guide clearly: it becomes the focus.
+                return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
+            if focus.kind == "route" and u.get("step"):
+                # "医保能手机上办吗" inside the newborn route: answered for that step, route kept.
+                utter(dispatcher, await kb.answer(str(focus), aspect, answers, step=u["step"]))
+                return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
+            reading = u.get("reading") or {}
+            if focus.kind == "route" and reading.get("facts"):
+                # A fact or a correction after the plan ("其实不卖烟"): the plan is tailored again.
+                return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
+            if aspect:
+                return await present(dispatcher, tracker, focus, aspect)
         if aspect and not focus and top_focus and top_focus.kind == "faq" and not DEFINITION.search(text) \
                 and len(text) <= BARE_FOLLOW_UP:
             # A bare "要多久" with nothing in focus is not about the centre's complaint FAQ that
             # happens to contain the words; ask which service is meant (or answer the practice).
             found = {"match": "none", "results": []}
         if found["match"] == "clear":
-            return await present(dispatcher, tracker, top_focus, aspect)
+            return await present(dispatcher, tracker, top_focus, aspect, facts_of(u.get("goal_reading")))
         if found["match"] == "ambiguous" and intent != "out_of_scope" and intent not in SMALL_TALK:
             # Low-confidence retrievals feed the editors' knowledge-gap report.
             await kb.post_event(tracker.sender_id, "gap", text=text[:2000],
                                 data={"reason": "ambiguous", "candidates": [r["id"] for r in found["results"][:4]]})
-            return offer(dispatcher, found["results"][:4], aspect)
+            utter(dispatcher, await kb.say("offer", results=found["results"][:4]))
+            return [SlotSet("offered", [f'{r["kind"]}:{r["id"]}' for r in found["results"][:4]]),
+                    SlotSet("pending_aspect", aspect)]
         if aspect in PRACTICE_FOR_ASPECT and not focus:
             return await present(dispatcher, tracker, Focus("faq", PRACTICE_FOR_ASPECT[aspect]), None)
         if aspect and not focus:
-            dispatcher.utter_message(text=f"请问您想了解哪项业务的{LABELS[aspect]}？请告诉我要办的事，例如“开饭店”“办护照”。")
+            utter(dispatcher, await kb.say("ask_goal", aspect))
             return [SlotSet("pending_aspect", aspect)]
         if intent in SMALL_TALK:
             reply = "好的，已停止。" if intent == "stop" else "好的。"
             dispatcher.utter_message(text=reply + "还有什么要办的事，可以直接告诉我。")
             return []
         if intent == "out_of_scope":
-            dispatcher.utter_message(text=replies.scope_statement())
+            utter(dispatcher, await kb.say("scope"))
             return []
         return await not_understood(dispatcher, tracker, text)
 
     @staticmethod
-    def _chosen(tracker: Tracker, text: str, intent: Optional[str], offered: List[str]) -> Optional[Focus]:
+    def _chosen(tracker: Tracker, text: str, offered: List[str]) -> Optional[Focus]:
         payload = tracker.get_slot("choice") or next(tracker.get_latest_entity_values("choice"), None)
         if payload and Focus.parse(payload):
             return Focus.parse(payload)
@@ -126,72 +171,54 @@ class ActionNavigate(Action):
         return None
 
 
-def offer(dispatcher: CollectingDispatcher, results: List[Dict[str, Any]], aspect: Optional[str]) -> List[EventType]:
-    choices = [str(Focus(r["kind"], r["id"])) for r in results]
-    dispatcher.utter_message(
-        text=replies.options_text(results, "您想办的可能是以下哪一项？"),
-        buttons=[{"title": r["title"], "payload": f'/choose_option{{"choice":"{c}"}}'}
-                 for r, c in zip(results, choices)],
-    )
-    return [SlotSet("offered", choices), SlotSet("pending_aspect", aspect)]
+def situation_of(tracker: Tracker, focus: Optional[Focus]) -> Dict[str, str]:
+    return (tracker.get_slot("situation") or {}) if focus and focus.kind == "route" else {}
+
+
+def unsure_of(tracker: Tracker, focus: Optional[Focus]) -> List[str]:
+    return (tracker.get_slot("unsure") or []) if focus and focus.kind == "route" else []
+
+
+def facts_of(reading: Optional[Dict[str, Any]]) -> Optional[Dict[str, str]]:
+    """Facts given with the goal in one message ("想开个500平的火锅店，还卖烟")."""
+    return reading["answers"] if reading and reading.get("facts") else None
 
 
 async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> List[EventType]:
     count = int(tracker.get_slot("misunderstandings") or 0) + 1
     await kb.post_event(tracker.sender_id, "gap", text=text[:2000], data={"reason": "no_match"})
     if count >= 2:
-        dispatcher.utter_message(text="抱歉，我还是没能理解您的问题。" + replies.handoff())
+        dispatcher.utter_message(text="抱歉，我还是没能理解您的问题。" + outage.handoff())
         await kb.post_event(tracker.sender_id, "handoff", text=text[:2000],
                             data={"reason": "repeated_misunderstanding", "transcript": kb.transcript(tracker.events)})
         return [SlotSet("misunderstandings", 0)]
-    dispatcher.utter_message(text=replies.not_found())
+    utter(dispatcher, await kb.say("not_found"))
     return [SlotSet("misunderstandings", count)]
 
 
-async def present(dispatcher: CollectingDispatcher, tracker: Tracker, focus: Focus,
-                  aspect: Optional[str], ask_questions: bool = True) -> List[EventType]:
-    """Answer about a guide, make it the focus (FAQ entries leave the focus where it was).
+async def present(dispatcher: CollectingDispatcher, tracker: Tracker, focus: Focus, aspect: Optional[str],
+                  answers: Optional[Dict[str, str]] = None, unsure: Optional[List[str]] = None,
+                  ask_questions: bool = True) -> List[EventType]:
+    """Answer about a guide and make it the focus (FAQ entries leave the focus where it was).
 
-    For a route with open situation questions, ask_questions starts the situation form;
-    without it the general plan is shown."""
-    guide = await kb.guide(focus.kind, focus.id)
+    For a route with open situation questions, ask_questions starts the situation form (unless the
+    citizen skipped them for this route); without it the general plan is shown."""
     events: List[EventType] = [SlotSet("offered", None), SlotSet("pending_aspect", None),
                                SlotSet("misunderstandings", 0)]
-    if focus.kind == "faq":
-        dispatcher.utter_message(text=replies.faq_answer(guide))
-        return events
     same = Focus.parse(tracker.get_slot("focus")) == focus
-    answers: Dict[str, str] = (tracker.get_slot("situation") or {}) if same else {}
-    events += [SlotSet("focus", str(focus)), SlotSet("situation", answers)]
-    if focus.kind == "item":
-        if aspect:
-            dispatcher.utter_message(text=replies.item_aspect(guide, aspect), buttons=buttons(ITEM_FOLLOW_UPS))
-        else:
-            dispatcher.utter_message(text=replies.item_card(guide), buttons=buttons(ITEM_FOLLOW_UPS))
-        return events
-    plan = await kb.plan(focus.id, answers)
+    if answers is None:
+        answers = (tracker.get_slot("situation") or {}) if same else {}
+    if unsure is None:
+        unsure = (tracker.get_slot("unsure") or []) if same else []
     skipped = tracker.get_slot("skipped_route") == focus.id
-    if plan["open_questions"] and aspect in SITUATION_ASPECTS and not (skipped and aspect) and ask_questions:
-        items = await _items_of(guide)
-        n = len(plan["open_questions"])
-        dispatcher.utter_message(text=replies.route_overview(guide, items))
-        dispatcher.utter_message(text=f"具体要办哪些、带什么材料，取决于您的情况。请回答 {n} 个小问题，我为您定制办理方案"
-                                      "（随时回复“跳过”可直接看通用方案）。")
-        return events + [SlotSet("situation_needed", True)]
-    if aspect:
-        dispatcher.utter_message(text=replies.route_aspect(plan, aspect), buttons=buttons(ROUTE_FOLLOW_UPS))
-    else:
-        show_plan(dispatcher, plan)
+    start = ask_questions and not (skipped and aspect)
+    answer = await kb.answer(str(focus), aspect, answers, unsure, start_questions=start)
+    utter(dispatcher, answer)
+    if focus.kind == "faq":
+        return events
+    events += [SlotSet("focus", str(focus)), SlotSet("situation", answers), SlotSet("unsure", unsure)]
+    if focus.kind == "route":
+        events += situation_events(answer)
+        if answer.get("starts_questions"):
+            return events + [SlotSet("situation_needed", True)]
     return events
-
-
-def show_plan(dispatcher: CollectingDispatcher, plan: Dict[str, Any]) -> None:
-    dispatcher.utter_message(text=replies.plan_summary(plan))
-    dispatcher.utter_message(text=replies.plan_materials(plan))
-    dispatcher.utter_message(text=replies.plan_extras(plan), buttons=buttons(["材料不全能先办吗", "能网上办吗", "转人工"]))
-
-
-async def _items_of(route: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
-    ids = list(dict.fromkeys(s["item"] for s in route["steps"]))
-    found = await asyncio.gather(*(kb.guide("item", i) for i in ids), return_exceptions=True)
-    return {i: g for i, g in zip(ids, found) if isinstance(g, dict)}

@@ -1,50 +1,31 @@
 """The situation form: asks the focused route's decision-point questions (情形), then shows the plan.
 
-The form has one required slot, situation_answer, asked once per open question; the questions and
-their options come from the knowledge base, so a new route with new questions needs no code or
-retraining. The validator files each answer under its question in the `situation` slot and keeps
-situation_answer empty until no open question remains.
+Mixed initiative: every message during the form is read against ALL the route's questions by the
+knowledge service (one call), so several facts in one message, a correction of an earlier answer,
+"不确定" and small talk are all taken in one turn. A question asked mid-form ("这个要多久？",
+"要刻章吗？") is answered (a second call) and the form goes on with the next open question, asked once.
+A new goal ends the form. The form has one required slot, situation_answer, kept empty until no
+question is open; the question to ask next travels in the next_question slot, so asking costs no call.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_client as kb
-from actions import replies
-from actions.aspects import BY_INTENT, LABELS, aspect_of
 from actions.focus import Focus
-from actions.navigate import present, show_plan
-from actions.option_matching import match_option
+from actions.navigate import ASPECT_OF_INTENT, aspect_for, guarded, present, utter
 
-
-# Dialogue acts that may carry a new goal instead of an answer to the current question.
-GOAL_INTENTS = {"request_guide", "nlu_fallback", *BY_INTENT}
+# Dialogue acts that are not answers: a word back, and the question again.
+SOCIAL_INTENTS = {"greet", "thank", "ask_capabilities", "goodbye", "give_rating"}
 
 
 def _route_focus(tracker: Tracker) -> Focus | None:
     focus = Focus.parse(tracker.get_slot("focus"))
     return focus if focus and focus.kind == "route" else None
-
-
-def _question_message(question: Dict[str, Any], number: int, total: int) -> Dict[str, Any]:
-    text = f"（{number}/{total}）{question['text']}"
-    if question.get("help"):
-        text += f"\n提示：{question['help']}"
-    text += "\n" + "\n".join(f"{i + 1}. {o['label']}" for i, o in enumerate(question["options"]))
-    return {"text": text, "buttons": [{"title": o["label"], "payload": o["label"]} for o in question["options"]]}
-
-
-async def current_question(route_id: str, answers: Dict[str, str]) -> Tuple[Optional[Dict[str, Any]], int]:
-    """The next open question of the route (with its options' keywords) and how many remain."""
-    open_qs = (await kb.plan(route_id, answers))["open_questions"]
-    if not open_qs:
-        return None, 0
-    route = await kb.guide("route", route_id)
-    return next(q for q in route["questions"] if q["id"] == open_qs[0]["id"]), len(open_qs)
 
 
 class ActionAskSituationAnswer(Action):
@@ -53,17 +34,9 @@ class ActionAskSituationAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        focus = _route_focus(tracker)
-        if not focus:
-            return []
-        answers = tracker.get_slot("situation") or {}
-        try:
-            question, remaining = await current_question(focus.id, answers)
-        except kb.KnowledgeUnavailable:
-            dispatcher.utter_message(text=replies.unavailable())
-            return []
+        question = tracker.get_slot("next_question")
         if question:
-            dispatcher.utter_message(**_question_message(question, len(answers) + 1, len(answers) + remaining))
+            dispatcher.utter_message(text=question["message"]["text"], buttons=question["message"]["buttons"] or None)
         return []
 
 
@@ -74,45 +47,63 @@ class ValidateSituationForm(FormValidationAction):
     async def validate_situation_answer(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                         tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:
         focus = _route_focus(tracker)
-        if not focus:
+        if not focus or not tracker.get_slot("next_question"):
             return {"situation_answer": "done"}
-        try:
-            return await self._validate(str(slot_value or ""), dispatcher, tracker, focus)
-        except kb.KnowledgeUnavailable:
-            dispatcher.utter_message(text=replies.unavailable())
-            return {"situation_answer": None}
+        result: Dict[Text, Any] = {"situation_answer": None}
+
+        async def work() -> List[EventType]:
+            result.update(await self._read(str(slot_value or ""), dispatcher, tracker, focus))
+            return []
+        await guarded(dispatcher, self.name(), work())
+        return result
 
     @staticmethod
-    async def _validate(answer: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        focus: Focus) -> Dict[Text, Any]:
-        answers = dict(tracker.get_slot("situation") or {})
-        question, _ = await current_question(focus.id, answers)
-        if question is None:
-            return {"situation_answer": "done"}
+    async def _read(text: str, dispatcher: CollectingDispatcher, tracker: Tracker, focus: Focus) -> Dict[Text, Any]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        option = match_option(question, answer)
-        exact = option is not None and answer.strip() in (option["label"], option["value"])
-        if option is None and intent in GOAL_INTENTS:
-            found = await kb.search(answer)
-            top = found["results"][0] if found["results"] else None
-            if found["match"] == "clear" and top and Focus(top["kind"], top["id"]) != focus:
-                # A new goal ("那办护照呢") ends the questions; action_show_plan answers it instead.
-                return {"situation_answer": None, "requested_slot": None,
-                        "switch_to": str(Focus(top["kind"], top["id"]))}
-        # "要多久" at a yes/no question must not become "要挂招牌" through its one-character cue.
-        asked = aspect_of(None, answer)
-        option_words = " ".join([option["label"], *option.get("keywords", [])]) if option else ""
-        if option is not None and not exact and asked and aspect_of(None, option_words) != asked:
-            dispatcher.utter_message(text=f"请先回答这个小问题，答完后我会按您的情况告诉您{LABELS[asked]}。")
-            return {"situation_answer": None}
-        if option is None or (intent in BY_INTENT and not exact and len(answer) > 4):
-            # Not an answer (perhaps a question of its own): say what we need and ask again.
-            labels = "、".join(f"“{o['label']}”" for o in question["options"])
-            dispatcher.utter_message(text=f"没能确定您的选择。请回复序号或 {labels}；不想回答可以回复“跳过”。")
-            return {"situation_answer": None}
-        answers[question["id"]] = option["value"]
-        plan = await kb.plan(focus.id, answers)
-        return {"situation": answers, "situation_answer": None if plan["open_questions"] else option["value"]}
+        current = (tracker.get_slot("next_question") or {}).get("id")
+        answers = dict(tracker.get_slot("situation") or {})
+        unsure = list(tracker.get_slot("unsure") or [])
+        if intent in SOCIAL_INTENTS and (not text or text.startswith("/")):
+            # A WeChat subscribe event or a greeting mid-form: not an answer, and not a miss.
+            dispatcher.utter_message(text="您好！我们正在确认您的情况，答完就能给您定制方案。")
+            return {}
+        misses = int(tracker.get_slot("situation_misses") or 0)
+        u = await kb.understand(text, str(focus), answers, unsure, current, misses)
+        reading, reply = u["reading"], u["reply"]
+        goal = Focus.parse(u.get("goal"))
+        if not reading["facts"] and goal and goal != focus and reading["act"] not in ("unsure", "small_talk", "skip"):
+            # A new goal ("那办护照呢", "不对，我要开药店") ends the questions; action_show_plan answers it.
+            return {"requested_slot": None, "situation_answer": None, "switch_to": str(goal)}
+        if reading["act"] == "skip":
+            return {"situation_answer": "skipped", "skipped_route": focus.id}
+        utter(dispatcher, reply)
+        aspect = aspect_for(intent if not reading["facts"] else None, u)
+        if reading["asks"] or (reading["act"] == "question"):
+            await _answer_question(dispatcher, u, focus, aspect, reading)
+        elif intent in ASPECT_OF_INTENT and not reading["facts"] and reading["act"] == "other":
+            await _answer_question(dispatcher, u, focus, aspect, reading)
+        missed = reading["act"] == "other" and not reading["facts"] and current in reading["open_questions"]
+        slots: Dict[Text, Any] = {
+            "situation": reading["answers"], "unsure": reading["unsure"],
+            "next_question": reply["next_question"],
+            "situation_misses": misses + 1 if missed else 0,
+        }
+        slots["situation_answer"] = None if reply["next_question"] else "done"
+        return slots
+
+
+async def _answer_question(dispatcher: CollectingDispatcher, u: Dict[str, Any], focus: Focus,
+                           aspect: str | None, reading: Dict[str, Any]) -> None:
+    """A question asked during the form gets its own answer: about a step of the route ("要刻章吗"),
+    an aspect over what is known so far ("要多久" → a range), or a centre practice (a clear FAQ)."""
+    found = u["search"]
+    top = found["results"][0] if found["results"] else None
+    if u.get("step") or aspect:
+        utter(dispatcher, await kb.answer(str(focus), aspect, reading["answers"], reading["unsure"], step=u.get("step")))
+    elif found["match"] == "clear" and top and top["kind"] == "faq":
+        utter(dispatcher, await kb.answer(f"faq:{top['id']}"))
+    else:
+        dispatcher.utter_message(text="这个问题我先记下，等情况问完、方案出来后再为您细说。")
 
 
 class ActionShowPlan(Action):
@@ -121,10 +112,11 @@ class ActionShowPlan(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        events: List[EventType] = [SlotSet("situation_answer", None), SlotSet("situation_needed", False)]
+        events: List[EventType] = [SlotSet("situation_answer", None), SlotSet("situation_needed", False),
+                                   SlotSet("situation_misses", 0)]
         switch_to = Focus.parse(tracker.get_slot("switch_to"))
         if switch_to:
-            return events + await self._switch(dispatcher, tracker, switch_to)
+            return events + await guarded(dispatcher, self.name(), self._switch(dispatcher, tracker, switch_to))
         focus = _route_focus(tracker)
         if not focus:
             return events
@@ -132,27 +124,23 @@ class ActionShowPlan(Action):
             # The citizen skipped the questions: follow-ups about this route are then answered
             # from the general plan instead of asking the questions again.
             events.append(SlotSet("skipped_route", focus.id))
-        try:
-            plan = await kb.plan(focus.id, tracker.get_slot("situation") or {})
-        except kb.KnowledgeUnavailable:
-            dispatcher.utter_message(text=replies.unavailable())
-            return events
-        show_plan(dispatcher, plan)
-        return events
+
+        async def work() -> List[EventType]:
+            answer = await kb.answer(str(focus), None, tracker.get_slot("situation") or {},
+                                     tracker.get_slot("unsure") or [])
+            utter(dispatcher, answer)
+            return [SlotSet("next_question", None)]
+        return events + await guarded(dispatcher, self.name(), work())
 
     @staticmethod
     async def _switch(dispatcher: CollectingDispatcher, tracker: Tracker, target: Focus) -> List[EventType]:
         """The citizen named a new goal during the questions: answer it. A new route with questions
         of its own starts the form again, now for that route."""
-        text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        try:
-            events = await present(dispatcher, tracker, target, aspect_of(intent, text))
-        except kb.KnowledgeUnavailable:
-            dispatcher.utter_message(text=replies.unavailable())
-            events = []
+        events = await present(dispatcher, tracker, target, ASPECT_OF_INTENT.get(intent or ""))
         events.append(SlotSet("switch_to", None))
         if SlotSet("situation_needed", True) in events:
             # No rule can follow action_show_plan into the form, so ask for it explicitly.
             events.append(FollowupAction("situation_form"))
         return events
+

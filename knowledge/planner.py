@@ -6,6 +6,8 @@ materials of all steps so a document needed by several steps is handed in once (
 """
 from __future__ import annotations
 
+from itertools import product
+
 from pydantic import BaseModel, Field
 
 from knowledge.catalogue import Catalogue
@@ -122,6 +124,26 @@ def effective_answers(route: Route, answers: dict[str, str]) -> tuple[dict[str, 
         if q.id in answers and condition_holds(q.when, kept):
             kept[q.id] = answers[q.id]
     return kept, [qid for qid in answers if qid not in kept]
+
+
+def possible_totals(route: Route, catalogue: Catalogue, answers: dict[str, str],
+                    limit: int = 256) -> tuple[int, int, list[str]]:
+    """Fastest and slowest total (promised working days) over every way the open questions may be
+    answered, and the open questions that change it: "要多久" asked before the situation is known."""
+    pending = [q for q in route.questions if q.id in pending_questions(route, answers)]
+    totals: dict[tuple, int] = {}
+    combos = list(product(*[[o.value for o in q.options] for q in pending]))[:limit]
+    for combo in combos or [()]:
+        filled, _ = effective_answers(route, {**answers, **dict(zip((q.id for q in pending), combo))})
+        totals[combo] = plan_route(route, catalogue, filled).total_promised_days
+    deciding = []
+    for i, q in enumerate(pending):
+        others = {}  # the other questions' answers → the totals this question's answers give
+        for combo, total in totals.items():
+            others.setdefault(combo[:i] + combo[i + 1:], set()).add(total)
+        if any(len(t) > 1 for t in others.values()):
+            deciding.append(q.id)
+    return min(totals.values()), max(totals.values()), deciding
 
 
 def validate_answers(route: Route, answers: dict[str, str]) -> None:

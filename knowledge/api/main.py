@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 
-from knowledge.api.routes import (auth, chat, console, conversations, editor, guides, notices, pages, plans, reports,
+from knowledge.api.routes import (dialogue, auth, chat, console, conversations, editor, guides, notices, pages, plans, reports,
                                   search, users)
 from knowledge.api.routes.chat import STATIC
 from knowledge.api.state import AppState
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    for r in (search.router, guides.router, plans.router, notices.router, conversations.router, chat.router,
+    for r in (search.router, guides.router, plans.router, notices.router, conversations.router, chat.router, dialogue.router,
               auth.router, users.router, editor.router, console.router, reports.router, pages.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

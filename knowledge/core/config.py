@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     embedding_model_dir: Path = ROOT / ".build" / "embedding-model"
     cache_dir: Path = Path.home() / ".cache" / "approval-navigator"
     rasa_url: str = "http://127.0.0.1:5005"
+    # The centre's identity as citizens see it in answers (sample values).
+    centre_name: str = "示例市政务服务中心"
+    # Where complaints and matters outside the centre's guides go (the national 12345 hotline).
+    complaint_line: str = "12345政务服务便民热线"
     hotline_phone: str = "0000-12345（示例号码）"
     hotline_hours: str = "工作日 9:00-12:00，13:30-17:30（示例）"
     # Staff sign-in: how long a session lasts, and the first administrator's password (first start only;

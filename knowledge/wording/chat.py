@@ -1,14 +1,17 @@
-"""Chat wording of guides, plans and follow-up answers, built only from knowledge-service data.
+"""The Chinese wording of the assistant's answers: guides, plans, follow-ups, situation questions.
 
-Every answer names the guide and department it came from, so a citizen (and the hotline) can
-check it against the official 办事指南.
+One home for what the assistant says, whatever the channel: the dialogue asks the knowledge service
+for an answer (api/routes/dialogue.py) and each channel renders the messages in its own way. The
+functions take the JSON form of the schema and planner models (model_dump()), the same shape the
+public API returns. Every answer names the guide and department it came from, so a citizen (and the
+hotline) can check it against the official 办事指南.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlencode
 
-from actions.settings import HOTLINE_HOURS, HOTLINE_PHONE, PUBLIC_BASE_URL
+from knowledge.core.config import get_settings
 
 Json = Dict[str, Any]
 CN_NUM = "零一二三四五六七八九十"
@@ -26,20 +29,18 @@ def promised(n: int) -> str:
     return "当场办结" if n == 0 else f"承诺 {n} 个工作日"
 
 
-def unavailable() -> str:
-    return (f"抱歉，办事指南服务暂时无法访问，请稍后再试。急需咨询可拨打审批导航热线 {HOTLINE_PHONE}"
-            f"（{HOTLINE_HOURS}）。")
+def _hotline() -> str:
+    return get_settings().hotline_phone
 
 
-def handoff() -> str:
-    return (f"好的，为您转人工服务。请拨打审批导航热线 {HOTLINE_PHONE}（{HOTLINE_HOURS}），"
-            "工作人员会为您一对一规划办理路线。我也已把本次对话记录转给值班人员，工作时间内会尽快联系处理。")
+def _centre() -> str:
+    return get_settings().centre_name
 
 
 def notice_url(kind: str, guide_id: str, answers: Optional[Dict[str, str]] = None) -> str:
     path = "routes" if kind == "route" else "items"
     query = f"?{urlencode(answers)}" if answers else ""
-    return f"{PUBLIC_BASE_URL}/api/{path}/{guide_id}/notice{query}"
+    return f"{get_settings().public_base_url.rstrip('/')}/api/{path}/{guide_id}/notice{query}"
 
 
 # ---- items -------------------------------------------------------------------------------
@@ -114,6 +115,10 @@ def item_aspect(item: Json, aspect: str) -> str:
                 + f"。办理时间：{place['hours']}；咨询电话：{place['phone']}。")
     elif aspect == "online":
         text = f"“{name}”{item_online(item)}。"
+    elif aspect == "visits":
+        visits = item["time_limit"]["visits"]
+        text = (f"“{name}”{item_online(item)}。" if visits == 0 else
+                f"“{name}”材料齐全的话，最多到现场 {visits} 次；{item_online(item)}。")
     elif aspect == "deferral":
         deferrable = [m for m in item["materials"] if m["necessity"] == "容缺"]
         promise = [m for m in item["materials"] if m.get("commitment")]
@@ -197,7 +202,7 @@ def plan_extras(plan: Json) -> str:
         lines.append(f"结果可免费邮寄：第 {'、'.join(map(str, plan['mailable_steps']))} 步")
     lines.append("收费：" + ("；".join(plan["fees"]) if plan["fees"] else "以上事项均不收费"))
     lines.append(f"一次性告知单（含每一步的窗口、材料和时限，可打印）：{notice_url('route', plan['route_id'], plan['answers'])}")
-    lines.append(f"（依据：《{plan['route_name']}》一件事指南及各事项办事指南 · 示例市政务服务中心）")
+    lines.append(f"（依据：《{plan['route_name']}》一件事指南及各事项办事指南 · {_centre()}）")
     return "\n".join(lines)
 
 
@@ -210,6 +215,9 @@ def route_aspect(plan: Json, aspect: str) -> str:
         text = plan_summary(plan)
         if plan["total_statutory_days"] is not None and aspect == "duration":
             text += f"\n按法定时限计算，最长约 {plan['total_statutory_days']} 个工作日。"
+    elif aspect == "visits":
+        text = (f"“{name}”材料齐全、按方案并联办理的话，最多跑 {plan['visits']} 次"
+                + (f"；第 {'、'.join(map(str, plan['online_steps']))} 步可以网上办。" if plan["online_steps"] else "。"))
     elif aspect == "fee":
         text = f"“{name}”的收费：" + ("；".join(plan["fees"]) if plan["fees"] else "涉及的事项均不收费。")
     elif aspect == "location":
@@ -237,12 +245,12 @@ def route_aspect(plan: Json, aspect: str) -> str:
     else:  # notice
         text = f"“{name}”的一次性告知单（可打印）：{notice_url('route', plan['route_id'], plan['answers'])}"
     if aspect not in ("notice", "conditions"):
-        text += f"\n（依据：《{name}》一件事指南 · 示例市政务服务中心）"
+        text += f"\n（依据：《{name}》一件事指南 · {_centre()}）"
     return text
 
 
 def faq_answer(faq: Json) -> str:
-    return f"{faq['answer']}\n（依据：示例市政务服务中心 · {faq['question']}）"
+    return f"{faq['answer']}\n（依据：{_centre()} · {faq['question']}）"
 
 
 def options_text(results: List[Json], intro: str) -> str:
@@ -255,14 +263,120 @@ def options_text(results: List[Json], intro: str) -> str:
 def none_of_offered() -> str:
     return ("好的。可能知识库里还没有您要办的事的指南，我们会把您的问题转给指南编辑补充。"
             "您可以换个说法，例如说出要办的证照或事项名称；也可以回复“转人工”，"
-            f"或拨打审批导航热线 {HOTLINE_PHONE}。")
+            f"或拨打审批导航热线 {_hotline()}。")
 
 
 def scope_statement() -> str:
-    return ("抱歉，这个问题超出了我的服务范围。我是示例市政务服务中心的审批导航助手，可以帮您规划办事路线、"
+    return (f"抱歉，这个问题超出了我的服务范围。我是{_centre()}的审批导航助手，可以帮您规划办事路线、"
             "查询材料、时限、窗口和收费。例如您可以问：“开个便利店要办哪些证？”")
 
 
 def not_found() -> str:
     return ("抱歉，知识库里暂时没有找到与您的问题对应的办事指南。您可以换个说法，或说说具体要办的事（例如“开公司”“换驾照”）；"
-            f"也可以回复“转人工”，或拨打审批导航热线 {HOTLINE_PHONE}。")
+            f"也可以回复“转人工”，或拨打审批导航热线 {_hotline()}。")
+
+
+# ---- situation questions -------------------------------------------------------------------
+
+ESCAPES = ["不确定", "跳过"]
+
+
+def question_message(question: Json, number: int, total: int, escapes: bool = False) -> Json:
+    """A situation question with its options as numbered lines and buttons; after a miss the
+    buttons also offer "不确定" and "跳过"."""
+    text = f"（{number}/{total}）{question['text']}"
+    if question.get("help"):
+        text += f"\n提示：{question['help']}"
+    text += "\n" + "\n".join(f"{i + 1}. {o['label']}" for i, o in enumerate(question["options"]))
+    if escapes:
+        text += "\n拿不准可以回复“不确定”，不想回答可以回复“跳过”。"
+    titles = [o["label"] for o in question["options"]] + (ESCAPES if escapes else [])
+    return {"text": text, "buttons": [{"title": t, "payload": t} for t in titles]}
+
+
+def questions_intro(count: int) -> str:
+    return (f"具体要办哪些、带什么材料，取决于您的情况。请回答 {count} 个小问题，我为您定制办理方案"
+            "（一条消息里可以一次说几项，例如“个体户，80平，不卖烟”；随时回复“跳过”可直接看通用方案）。")
+
+
+def acknowledgement(facts: List[Json], questions: Dict[str, Json]) -> str:
+    """What was taken from the message, so the citizen can see it and correct it."""
+    changed = [f for f in facts if f.get("previous")]
+    taken = [f for f in facts if not f.get("previous")]
+    parts = []
+    if taken:
+        parts.append("好的，已记下：" + "；".join(f["label"] for f in taken) + "。")
+    for f in changed:
+        parts.append(f"已把“{questions[f['question']]['text'].rstrip('？?')}”改为：{f['label']}。")
+    return "".join(parts)
+
+
+def dropped_note(dropped: List[str], questions: Dict[str, Json]) -> str:
+    return "（因情况改变，不再适用的回答已去掉：" + "；".join(questions[q]["text"] for q in dropped) + "）"
+
+
+def miss(question: Json) -> str:
+    return f"没能从您的话里确定“{question['text'].rstrip('？?')}”的答案，请点选下面的一项："
+
+
+def unsure(question: Json, consequences: List[tuple]) -> str:
+    """ "不确定": what each answer would change, then the question is left open in the plan."""
+    lines = [f"没关系。“{question['text'].rstrip('？?')}”会影响要办的事项："]
+    for label, added in consequences:
+        lines.append(f"· 选“{label}”：" + ("需要另办 " + "、".join(added) if added else "不需要另办事项"))
+    lines.append("这一项先放一放，方案里相关事项会标为“视情况”，您确定后随时告诉我即可。")
+    return "\n".join(lines)
+
+
+def skipped_twice(question: Json) -> str:
+    return (f"这一项（{question['text'].rstrip('？?')}）先放一放，方案里相关事项会标为“视情况”；"
+            "您想好了随时告诉我。")
+
+
+def small_talk_in_form() -> str:
+    return "谢谢您！我们接着把情况问完，马上就能给您定制方案。"
+
+
+def open_duration(route_name: str, fastest: int, slowest: int, deciding: List[str]) -> str:
+    if fastest == slowest:
+        span = f"约 {days(fastest)}"
+    else:
+        span = f"最快约 {days(fastest)}、最多约 {days(slowest)}"
+    text = f"“{route_name}”按并联办理计算，{span}（承诺时限，示例）"
+    if deciding:
+        text += "，取决于：" + "；".join(deciding)
+    return text + "。把下面的问题答完，我给您算出准确的时间。"
+
+
+def open_materials(plan: Json, pending_titles: List[str]) -> str:
+    own = [m for m in plan["materials"] if not m.get("provided_by_step")]
+    lines = ["材料取决于您的情况。按目前已确定的事项，需要准备：" if own else "材料取决于您的情况，答完问题后给您完整清单。"]
+    lines += [material_line(m, i + 1) for i, m in enumerate(own[:10])]
+    if len(own) > 10:
+        lines.append(f"……其余 {len(own) - 10} 项见最后的方案。")
+    if pending_titles:
+        lines.append("视您的回答，可能还要办：" + "、".join(pending_titles) + "，相应材料在方案里列出。")
+    return "\n".join(lines)
+
+
+def step_status(route_name: str, title: str, state: str, deciding: List[str]) -> str:
+    """Whether one step of the route applies ("要刻章吗"): it does, it does not, or it depends."""
+    if state == "applies":
+        return f"按您的情况，“{route_name}”需要办理“{title}”。"
+    if state == "skipped":
+        return f"按您目前的回答，“{route_name}”不需要办理“{title}”。"
+    return f"“{title}”是否要办，取决于：" + "；".join(deciding) + "。"
+
+
+def no_guide(text_kind: str = "") -> str:
+    """Said when the base holds no guide for the question: plainly, with who can help."""
+    s = get_settings()
+    return ("抱歉，知识库里还没有这件事的办事指南，我不想给您不对的答复。"
+            f"您可以拨打{s.complaint_line}咨询或反映，也可以拨打审批导航热线 {s.hotline_phone}（{s.hotline_hours}），"
+            "或回复“转人工”。您的问题已转给指南编辑补充。")
+
+
+def proxy(name: str | None, faq: Json | None) -> str:
+    head = f"关于“{name}”：" if name else ""
+    body = faq["answer"] if faq else "多数事项可以委托他人代办，代办人需携带本人身份证和委托书，具体以办事指南为准。"
+    return head + body

@@ -1,27 +1,19 @@
-"""Which aspect of a guide a follow-up asks about ("要多久" → duration), from intent or wording."""
+"""Which aspect of a guide a follow-up asks about ("要多久" → duration), from its wording.
+
+The dialogue's intent classifier names an aspect too (the action server maps its intents); the
+wording here catches what the classifier filed under another act ("开饭店要带什么材料")."""
 from __future__ import annotations
 
 import re
 from typing import Optional
 
-BY_INTENT = {
-    "ask_materials": "materials",
-    "ask_duration": "duration",
-    "ask_fee": "fee",
-    "ask_location": "location",
-    "ask_online": "online",
-    "ask_deferral": "deferral",
-    "ask_mailing": "mailing",
-    "ask_process": "process",
-    "ask_conditions": "conditions",
-    "ask_notice": "notice",
-}
-
-# Wording cues catch an aspect the classifier filed under request_guide ("开饭店要带什么材料").
 _CUES = [
+    # Someone else handing it in ("让家里人去帮我办") is the 代办 practice, not mailing or online.
+    ("proxy", r"代办|代理人|委托|帮我办|替我办|帮忙办|家里人去|家人去|别人去|朋友去|亲戚去|本人不能|本人不去|本人必须"),
     ("deferral", r"容缺|不全|不齐|缺(一|个|少|了)|后补|补交|先受理|先办"),
     ("materials", r"材料|资料|证件|带什么|带啥|准备什么|准备啥|要交什么|提交什么"),
-    ("duration", r"多久|几天|多长时间|多少天|时限|什么时候(能|可以)?(拿|办好|下来)|快吗"),
+    ("duration", r"多久|几天|多长时间|多少天|时限|什么时候(能|可以)?(拿|办好|下来)|快吗|几个工作日"),
+    ("visits", r"跑几趟|几趟|跑几次|去几次|跑几回|要跑|跑多少"),
     ("fee", r"收费|费用|多少钱|要钱|免费|交钱|花多少"),
     ("online", r"网上|线上|手机上?|在家|不用跑|不见面|全程网办|app|小程序"),
     ("mailing", r"邮寄|寄给|快递|寄到"),
@@ -32,15 +24,14 @@ _CUES = [
 ]
 
 LABELS = {
+    "proxy": "代办", "visits": "跑动次数",
     "materials": "材料", "duration": "办理时限", "fee": "收费", "location": "办理地点",
     "online": "网上办理", "deferral": "容缺受理", "mailing": "邮寄送达", "process": "办理流程",
     "conditions": "受理条件", "notice": "一次性告知单",
 }
 
 
-def aspect_of(intent: Optional[str], text: str) -> Optional[str]:
-    if intent in BY_INTENT:
-        return BY_INTENT[intent]
+def aspect_of(text: str) -> Optional[str]:
     for aspect, pattern in _CUES:
         if re.search(pattern, text or ""):
             return aspect

@@ -1,0 +1,146 @@
+"""The dialogue's two calls per turn: understand a message, then get the answer to say.
+
+    POST /api/dialogue/understand  text + focus + situation → aspect, step, search, situation reading
+    POST /api/dialogue/answer      focus + aspect/step + situation → messages and the next question
+
+The action server decides what to do between the two; the knowledge service owns the reading of
+Chinese text and the wording. Sent by the action server only (no personal sign-in), so bodies are
+bounded here like any public input.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field, StringConstraints
+
+from knowledge.api.deps import StateDep
+from knowledge.api.routes.search import SearchResult
+from knowledge.catalogue import Catalogue
+from knowledge.dialogue import answers as compose
+from knowledge.dialogue.aspects import aspect_of
+from knowledge.dialogue.situation import Reading, read
+from knowledge.dialogue.steps import named_step
+from knowledge.planner import PlanError, validate_answers
+from knowledge.schema import Faq, Item, Route
+from knowledge.search.engine import Match
+from knowledge.text.normalize import normalize
+
+router = APIRouter(prefix="/api/dialogue", tags=["dialogue"])
+
+MAX_TEXT = 2000
+QUERY_CHARS = 200  # the goal sits in the first sentences; a pasted essay would only slow the embedding
+PROXY_FAQ = "faq-proxy-handling"
+Id = Annotated[str, StringConstraints(max_length=128)]
+
+
+class Situation(BaseModel):
+    answers: dict[Id, Id] = Field(default_factory=dict, max_length=50, description="情形问题 id → 选项值")
+    unsure: list[Id] = Field(default_factory=list, max_length=50, description="市民表示不确定的问题")
+
+
+class UnderstandRequest(Situation):
+    text: str = Field(max_length=MAX_TEXT)
+    focus: Id | None = Field(None, description="当前焦点，如 route:open-restaurant")
+    current: Id | None = Field(None, description="正在问的情形问题 id")
+    misses: int = Field(0, ge=0, le=100, description="当前问题连续没能确定答案的次数")
+
+
+class Found(BaseModel):
+    match: Match
+    results: list[SearchResult]
+
+
+class Understanding(BaseModel):
+    text: str
+    aspect: str | None
+    search: Found
+    step: str | None = Field(None, description="焦点路线中被点到的步骤 id")
+    reading: Reading | None = Field(None, description="按焦点路线读出的情形")
+    reply: compose.Answer | None = Field(None, description="情形问答中的回复（已记下/不确定/再问）")
+    goal: str | None = Field(None, description="检索明确指向、且不同于焦点的路线或事项")
+    goal_reading: Reading | None = Field(None, description="按新目标路线读出的情形（首句里的事实）")
+
+
+class AnswerRequest(Situation):
+    focus: Id
+    aspect: Id | None = None
+    step: Id | None = None
+    start_questions: bool = Field(False, description="情形未答完时先给概览并开始提问")
+
+
+def _guide(catalogue: Catalogue, focus: str | None) -> Item | Route | Faq | None:
+    if not focus or ":" not in focus:
+        return None
+    kind, _, gid = focus.partition(":")
+    table = {"item": catalogue.items, "route": catalogue.routes, "faq": catalogue.faqs}.get(kind, {})
+    return table.get(gid)
+
+
+def _valid(route: Route, answers: dict[str, str]) -> dict[str, str]:
+    try:
+        validate_answers(route, answers)
+    except PlanError as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    return answers
+
+
+@router.post("/understand", response_model=Understanding)
+def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
+    catalogue = state.catalogue
+    text = normalize(body.text)
+    found = Found(match=Match.none, results=[])
+    if text:
+        outcome = state.engine.search(text[:QUERY_CHARS], k=5)
+        found = Found(match=outcome.match, results=[
+            SearchResult(id=h.doc.guide_id, kind=h.doc.kind, title=h.doc.title, department=h.doc.department,
+                         score=h.score) for h in outcome.hits if catalogue.get(h.doc.guide_id) is not None])
+    result = Understanding(text=text, aspect=aspect_of(text), search=found)
+    focus = _guide(catalogue, body.focus)
+    if isinstance(focus, Route):
+        answers = _valid(focus, body.answers)
+        current = body.current if any(q.id == body.current for q in focus.questions) else None
+        step = named_step(focus, catalogue, text)
+        result.step = step.id if step else None
+        result.reading = read(focus, answers, text, current, body.unsure)
+        result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)
+    if found.match == Match.clear and found.results:
+        top = found.results[0]
+        goal = f"{top.kind}:{top.id}"
+        if goal != body.focus and top.kind != "faq":
+            result.goal = goal
+            if top.kind == "route":
+                result.goal_reading = read(catalogue.routes[top.id], {}, text)
+    return result
+
+
+@router.post("/answer", response_model=compose.Answer)
+def answer(body: AnswerRequest, state: StateDep) -> compose.Answer:
+    catalogue = state.catalogue
+    guide = _guide(catalogue, body.focus)
+    if guide is None:
+        raise HTTPException(404, detail=f"没有找到指南「{body.focus[:64]}」")
+    if isinstance(guide, Faq):
+        return compose.faq_answer(guide)
+    if isinstance(guide, Item):
+        if body.aspect == "proxy":
+            return compose.step_answer_for_item(guide, catalogue.faqs.get(PROXY_FAQ))
+        return compose.item_answer(guide, body.aspect)
+    answers = _valid(guide, body.answers)
+    if body.step and any(s.id == body.step for s in guide.steps):
+        return compose.step_answer(guide, catalogue, answers, body.step, body.aspect, catalogue.faqs.get(PROXY_FAQ))
+    if body.aspect == "proxy":
+        return compose.proxy_answer(guide.name, catalogue.faqs.get(PROXY_FAQ))
+    return compose.route_answer(guide, catalogue, answers, body.unsure, body.aspect, body.start_questions)
+
+
+class SayRequest(BaseModel):
+    what: Literal["not_found", "none_of_offered", "scope", "ask_goal", "offer"]
+    aspect: Id | None = None
+    results: list[SearchResult] = Field(default_factory=list, max_length=10, description="offer：可选的指南")
+
+
+@router.post("/say", response_model=compose.Answer)
+def say(body: SayRequest) -> compose.Answer:
+    """Replies about no guide in particular, in the same wording home as every other answer."""
+    return compose.general(body.what, body.aspect, [r.model_dump() for r in body.results])

@@ -1,0 +1,46 @@
+"""Which step of the route in focus a follow-up names: "医保能手机上办吗" during the newborn route is
+about its medical-insurance step, "要刻章吗" during the restaurant route about the seal.
+
+A step is named by the longest stretch of the message it shares with the step's title, its item's
+name or one of the item's aliases, at least two characters and more than a generic word such as
+"办理" or "登记". Aliases are the citizens' own words, maintained by editors with the guides.
+"""
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from knowledge.catalogue import Catalogue
+from knowledge.schema.route import Route, Step
+from knowledge.text.normalize import normalize
+
+_GENERIC = {"办理", "登记", "申请", "许可", "证明", "手续", "备案", "服务", "证件", "办证", "审批", "核准", "注册",
+            "变更", "信息", "经营", "营业", "开办", "设立", "一件事", "材料", "需要", "多久", "网上", "手机"}
+MIN_SHARED = 2
+
+
+def _shared(a: str, b: str) -> str:
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return a[m.a:m.a + m.size]
+
+
+def named_step(route: Route, catalogue: Catalogue, text: str) -> Step | None:
+    plain = normalize(text or "").lower()
+    if not plain:
+        return None
+    best: tuple[int, Step] | None = None
+    tie = False
+    for step in route.steps:
+        item = catalogue.items.get(step.item)
+        names = [step.title or "", *([item.name, *item.aliases] if item else [])]
+        length = (0, 0.0)  # shared characters, then how much of that name they cover ("领发票" over "刻发票章")
+        for name in names:
+            shared = _shared(plain, name.lower())
+            if len(shared) >= MIN_SHARED and shared not in _GENERIC:
+                length = max(length, (len(shared), len(shared) / len(name)))
+        if not length[0]:
+            continue
+        if best is None or length > best[0]:
+            best, tie = (length, step), False
+        elif length == best[0] and best[1].item != step.item:
+            tie = True
+    return None if best is None or tie else best[1]

@@ -1,0 +1,121 @@
+"""Situation understanding, called directly on the sample routes (no server): the fast layer."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.catalogue import Catalogue
+from knowledge.dialogue.numbers import digits, quantities
+from knowledge.dialogue.situation import read
+from knowledge.dialogue.steps import named_step
+
+
+@pytest.fixture(scope="module")
+def routes():
+    return Catalogue.from_folder().routes
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return Catalogue.from_folder()
+
+
+def facts(reading) -> dict[str, str]:
+    return {f.question: f.value for f in reading.facts}
+
+
+def test_several_facts_in_one_message(routes):
+    r = read(routes["open-restaurant"], {}, "个体户，80平左右，不卖烟酒", current="entity")
+    assert facts(r) == {"entity": "individual", "area": "small", "sells_tobacco": "no"}
+    assert r.open_questions == ["signboard"]
+    assert r.act == "answer"
+
+
+def test_facts_in_the_first_message_before_any_question(routes):
+    r = read(routes["open-restaurant"], {}, "想开个500平的火锅店，还卖烟")
+    assert facts(r) == {"area": "large", "sells_tobacco": "yes"}
+    assert r.open_questions[0] == "entity"
+
+
+@pytest.mark.parametrize("text, value", [
+    ("一百来平", "small"), ("五百多平米", "large"), ("不到300平", "small"), ("300平以上", "large"),
+    ("大概八十平", "small"), ("两百九十九平", "small"),
+])
+def test_numbers_against_ranges(routes, text, value):
+    r = read(routes["open-restaurant"], {"entity": "individual"}, text, current="area")
+    assert facts(r) == {"area": value}
+
+
+@pytest.mark.parametrize("text, value", [
+    ("個體戶", "individual"), ("个体的", "individual"), ("第一个", "individual"), ("2", "company"),
+    ("我哋係公司", "company"), ("不是公司，是个体", "individual"),
+])
+def test_traditional_cantonese_ordinals_and_negated_options(routes, text, value):
+    assert facts(read(routes["open-restaurant"], {}, text, current="entity")) == {"entity": value}
+
+
+@pytest.mark.parametrize("route, current, text, expected", [
+    ("second-hand-house", "broadband", "宽带就不弄了", {"broadband": "no"}),
+    ("start-company", "need_seal", "章要刻，票也要开", {"need_seal": "yes", "need_invoice": "yes"}),
+    ("foreign-employee", "family", "家里没别人", {"family": "no"}),
+    ("open-restaurant", "sells_tobacco", "唔賣", {"sells_tobacco": "no"}),
+    ("open-restaurant", "sells_tobacco", "卖烟也不挂招牌", {"sells_tobacco": "yes", "signboard": "no"}),
+    ("open-restaurant", "sells_tobacco", "卖烟但不挂招牌", {"sells_tobacco": "yes", "signboard": "no"}),
+])
+def test_negation_is_scoped_to_its_own_fact(routes, route, current, text, expected):
+    answers = {"location": "abroad"} if route == "foreign-employee" else {}
+    assert facts(read(routes[route], answers, text, current=current)) == expected
+
+
+def test_a_question_is_not_an_answer(routes):
+    r = read(routes["start-company"], {}, "要刻章吗？", current="need_seal")
+    assert r.facts == [] and r.act == "question" and r.asks
+    r = read(routes["open-clinic"], {}, "这个要多久？", current="clinic_type")
+    assert r.facts == [] and r.act == "question"
+
+
+def test_correction_changes_an_earlier_answer(routes):
+    r = read(routes["open-restaurant"], {"entity": "individual", "area": "small"}, "不对，是开公司",
+             current="sells_tobacco")
+    assert r.act == "correction"
+    assert [(f.question, f.value, f.previous) for f in r.facts] == [("entity", "company", "individual")]
+    assert r.answers["entity"] == "company"
+
+
+def test_unsure_leaves_the_question_open_and_moves_on(routes):
+    r = read(routes["open-restaurant"], {"entity": "individual", "area": "small"}, "这个还不确定",
+             current="sells_tobacco")
+    assert r.act == "unsure" and r.unsure == ["sells_tobacco"] and r.facts == []
+    assert r.open_questions == ["signboard"]
+
+
+def test_small_talk_and_unrelated_text_give_no_facts(routes):
+    assert read(routes["open-restaurant"], {}, "给你点个赞", current="entity").act == "small_talk"
+    r = read(routes["open-restaurant"], {}, "今天天气怎么样", current="entity")
+    assert r.facts == []
+
+
+def test_yes_word_about_another_question_is_not_this_answer(routes):
+    """'是' in "是开公司" answers the entity question, not the tobacco question being asked."""
+    r = read(routes["open-restaurant"], {"entity": "individual"}, "是开公司", current="sells_tobacco")
+    assert facts(r) == {"entity": "company"}
+
+
+def test_empty_and_huge_input(routes):
+    assert read(routes["open-restaurant"], {}, "   ", current="entity").act == "empty"
+    r = read(routes["open-restaurant"], {}, "个体户" + "啊" * 5000, current="entity")
+    assert facts(r) == {"entity": "individual"}
+
+
+def test_chinese_numerals():
+    assert digits("一百来平") == "100来平"
+    assert [q.value for q in quantities("不到300平")] == [299.99]
+    assert [q.value for q in quantities("1.2万")] == [12000]
+
+
+@pytest.mark.parametrize("route, text, step", [
+    ("newborn", "医保能手机上办吗", "insurance"), ("open-restaurant", "要刻章吗", "seal"),
+    ("open-restaurant", "发票怎么领", "invoice"), ("open-restaurant", "要多久", None),
+])
+def test_step_named_in_a_follow_up(catalogue, route, text, step):
+    found = named_step(catalogue.routes[route], catalogue, text)
+    assert (found.id if found else None) == step
