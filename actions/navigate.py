@@ -64,7 +64,9 @@ def situation_events(answer: Dict[str, Any]) -> List[EventType]:
 
 
 async def guarded(dispatcher: CollectingDispatcher, name: str, work) -> List[EventType]:
-    """Runs an action's work: an outage gets the apology, a bug is logged once and said plainly."""
+    """Runs an action's work: an outage gets the apology, a bug is logged once and said plainly.
+    The knowledge-service calls it made are logged (benchmarks/dialogue_load.py --breakdown sums them)."""
+    kb.calls.set(0)
     try:
         return await work
     except kb.KnowledgeUnavailable as exc:
@@ -73,6 +75,8 @@ async def guarded(dispatcher: CollectingDispatcher, name: str, work) -> List[Eve
     except (kb.KnowledgeRejected, kb.NotFound) as exc:
         logger.error("%s failed: %s", name, exc)
         dispatcher.utter_message(text=outage.failed())
+    finally:
+        logger.info("%s: %d knowledge-service calls", name, kb.calls.get())
     return []
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from knowledge.console.links import notice_url
-from knowledge.console.wording import item_fee, item_online, item_time, workdays
+from knowledge.wording.phrases import item_fee, item_online, item_time, workdays
 from knowledge.planner import Plan, PlannedStep
 from knowledge.schema import Item
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from knowledge.catalogue import Catalogue
 from knowledge.console.links import notice_path
-from knowledge.console.wording import KIND_LABELS, item_fee, item_online, item_place, item_time
+from knowledge.wording.phrases import KIND_LABELS, item_fee, item_online, item_place, item_time
 from knowledge.planner import (MaterialView, Plan, effective_answers, open_questions, pending_questions, plan_route,
                                validate_answers)
 from knowledge.schema import Faq, Item, Route
@@ -48,6 +48,7 @@ class QuestionView(BaseModel):
     options: list[OptionView]
     answer: str | None
     state: QuestionState = Field(description="answered 已回答；open 现在可问；waiting 取决于尚未回答的问题；skipped 按已答情形无需再问")
+    from_text: bool = Field(False, description="答案是从来电内容中读出的（工作人员可取消）")
 
 
 class DepartmentStop(BaseModel):

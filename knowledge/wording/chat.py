@@ -12,6 +12,8 @@ from typing import Any, Dict, List, Optional
 from urllib.parse import urlencode
 
 from knowledge.core.config import get_settings
+from knowledge.schema import Item
+from knowledge.wording import phrases
 
 Json = Dict[str, Any]
 CN_NUM = "零一二三四五六七八九十"
@@ -21,8 +23,7 @@ def source(name: str, department: str) -> str:
     return f"（依据：《{name}》办事指南 · {department}）"
 
 
-def days(n: Optional[int]) -> str:
-    return "当场办结" if n == 0 else f"{n} 个工作日"
+days = phrases.workdays
 
 
 def promised(n: int) -> str:
@@ -46,23 +47,11 @@ def notice_url(kind: str, guide_id: str, answers: Optional[Dict[str, str]] = Non
 # ---- items -------------------------------------------------------------------------------
 
 def item_time(item: Json) -> str:
-    tl = item["time_limit"]
-    if tl["kind"] == "即办件":
-        text = "即办件，材料齐全当场办结"
-    else:
-        text = promised(tl["promised_days"])
-    if tl.get("statutory_days") is not None:
-        text += f"（法定 {days(tl['statutory_days'])}）"
-    return text
+    return phrases.item_time(Item.model_validate(item))
 
 
 def item_online(item: Json) -> str:
-    ch = item.get("channels", [])
-    if "全程网办" in ch:
-        return "可以全程网上办理，不用跑现场"
-    if "网上" in ch:
-        return f"可以网上申请，需到现场 {item['time_limit']['visits']} 次"
-    return "需要到窗口办理"
+    return phrases.item_online(Item.model_validate(item))
 
 
 def material_line(m: Json, i: int) -> str:

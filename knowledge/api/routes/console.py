@@ -23,6 +23,7 @@ from knowledge.catalogue import Catalogue
 from knowledge.console import handoffs
 from knowledge.console.brief import item_brief, route_brief
 from knowledge.console.links import notice_url
+from knowledge.dialogue.situation import read
 from knowledge.console.suggestions import (MAX_TEXT_CHARS, Candidate, FaqView, ItemView, RouteView, candidates,
                                            clear_top, faq_view, item_view, route_view)
 from knowledge.planner import PlanError
@@ -103,6 +104,7 @@ def suggest(
     item: Annotated[str | None, Query(description="工作人员选定的事项 id")] = None,
     faq: Annotated[str | None, Query(description="工作人员选定的问答 id")] = None,
     answers: Annotated[str | None, Query(description='情形答案 JSON，如 {"entity":"company"}')] = None,
+    ignore: Annotated[str | None, Query(max_length=2000, description="工作人员取消勾选、不再从来电内容读取的问题 id，逗号分隔")] = None,
 ) -> Suggestion:
     if len(text) > MAX_TEXT_CHARS:
         raise HTTPException(400, detail=f"来电内容太长（{len(text)} 字），请只保留要办的事，精简到 {MAX_TEXT_CHARS} 字以内")
@@ -131,7 +133,13 @@ def suggest(
 
     guide = chosen or (catalogue.get(top.id) if top else None)
     if isinstance(guide, Route):
-        out.route = routed(guide, catalogue, chosen_answers)
+        # What the caller already said ("400平", "卖烟") is ticked for the staff member, marked as
+        # taken from the text so it can be unticked; an answer the staff member gave wins.
+        dismissed = set((ignore or "").split(","))
+        heard = {f.question: f.value for f in read(guide, {}, query).facts if f.question not in dismissed} if query else {}
+        out.route = routed(guide, catalogue, {**heard, **chosen_answers})
+        for q in out.route.questions:
+            q.from_text = q.answer is not None and heard.get(q.id) == q.answer
     elif isinstance(guide, Item):
         out.item = item_view(guide)
     elif isinstance(guide, Faq):

@@ -92,9 +92,16 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
     found = Found(match=Match.none, results=[])
     if text:
         outcome = state.engine.search(text[:QUERY_CHARS], k=5)
-        found = Found(match=outcome.match, results=[
+        hits = [h for h in outcome.hits if catalogue.get(h.doc.guide_id) is not None]
+        match = outcome.match
+        if match == Match.ambiguous:
+            # A choice offered to a citizen must share words with the question: a guide that only
+            # the embedding placed there ("农村翻建房子" → 结婚登记) is noise, not an option.
+            hits = [h for h in hits if h.lexical_rank is not None or h.dense_rank == 0]
+            match = Match.ambiguous if hits else Match.none
+        found = Found(match=match, results=[
             SearchResult(id=h.doc.guide_id, kind=h.doc.kind, title=h.doc.title, department=h.doc.department,
-                         score=h.score) for h in outcome.hits if catalogue.get(h.doc.guide_id) is not None])
+                         score=h.score) for h in hits])
     result = Understanding(text=text, aspect=aspect_of(text), search=found)
     focus = _guide(catalogue, body.focus)
     if isinstance(focus, Route):

@@ -21,6 +21,7 @@
     text: "",
     pinned: null,        // {kind, id}: the guide staff chose; null = follow the search
     answers: {},         // question id -> option value, for the pinned or shown route
+    dismissed: {},       // question ids whose answer read from the caller's words was unticked
     seq: 0,              // number of the latest suggest request; older answers are discarded
     shown: null,         // the suggestion on screen
     timer: null,
@@ -64,6 +65,7 @@
       state.text = "";
       state.pinned = null;
       state.answers = {};
+      state.dismissed = {};
       el.counter.textContent = "0/200";
       refresh();
       el.text.focus();
@@ -71,6 +73,7 @@
     el.unpin.addEventListener("click", function () {
       state.pinned = null;
       state.answers = {};
+      state.dismissed = {};
       refresh();
     });
     el.candidates.addEventListener("click", function (ev) {
@@ -90,6 +93,7 @@
       var clear = ev.target.closest("[data-clear-answer]");
       if (clear) {
         delete state.answers[clear.getAttribute("data-clear-answer")];
+        state.dismissed[clear.getAttribute("data-clear-answer")] = true;
         refresh();
         return;
       }
@@ -118,7 +122,7 @@
   }
 
   function choose(kind, id) {
-    if (!state.pinned || state.pinned.kind !== kind || state.pinned.id !== id) state.answers = {};
+    if (!state.pinned || state.pinned.kind !== kind || state.pinned.id !== id) { state.answers = {}; state.dismissed = {}; }
     state.pinned = { kind: kind, id: id };
     refresh();
   }
@@ -132,6 +136,9 @@
     if (Object.keys(state.answers).length && (!state.pinned || state.pinned.kind === "route")) {
       params.set("answers", JSON.stringify(state.answers));
     }
+    if (Object.keys(state.dismissed).length) {
+      params.set("ignore", Object.keys(state.dismissed).join(","));
+    }
     return params;
   }
 
@@ -140,6 +147,7 @@
     var seq = ++state.seq;
     if (!state.text.trim() && !state.pinned) {
       state.answers = {};
+      state.dismissed = {};
       render(null);
       return;
     }
@@ -162,12 +170,14 @@
       Staff.toast(e.detail, "error");
       state.pinned = null;
       state.answers = {};
+      state.dismissed = {};
       refresh();
       return;
     }
     if (e.status === 422 && Object.keys(state.answers).length) {
       Staff.toast(e.detail, "error"); // an answer no longer fits the guide (it was edited): start over
       state.answers = {};
+      state.dismissed = {};
       refresh();
       return;
     }
@@ -260,7 +270,9 @@
     var disabled = q.state === "waiting" || q.state === "skipped";
     return '<fieldset class="question state-' + esc(q.state) + '" data-testid="question" data-question="' + esc(q.id) +
       '" data-state="' + esc(q.state) + '"' + (disabled ? " disabled" : "") + ">" +
-      "<legend>" + esc(q.text) + ' <span class="badge ' + label[1] + '">' + label[0] + "</span></legend>" +
+      "<legend>" + esc(q.text) + ' <span class="badge ' + label[1] + '">' + label[0] + "</span>" +
+      (q.from_text ? ' <span class="badge info" data-testid="from-text" title="从来电内容中读出，可点“清除”取消">来电中提到</span>' : "") +
+      "</legend>" +
       (q.help ? '<p class="help muted">' + esc(q.help) + "</p>" : "") +
       '<div class="options">' + q.options.map(function (o) {
         return '<label class="option"><input type="radio" name="q-' + esc(q.id) + '" value="' + esc(o.value) +

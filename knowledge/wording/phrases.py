@@ -1,5 +1,6 @@
-"""Short Chinese phrases for time limits, fees and online handling, shared by the console's cards
-and the message sent to the caller, so both say the same thing."""
+"""Short Chinese phrases for time limits, fees, places and online handling, on the schema models:
+the chat's answers (chat.py), the console's cards and the message sent to a caller all use these, so
+every channel says the same thing."""
 from __future__ import annotations
 
 from knowledge.schema import Item
@@ -13,7 +14,7 @@ def workdays(n: int) -> str:
 
 def item_time(item: Item) -> str:
     tl = item.time_limit
-    text = "即办件，当场办结" if tl.kind == "即办件" else f"承诺 {workdays(tl.promised_days)}"
+    text = "即办件，材料齐全当场办结" if tl.kind == "即办件" else f"承诺 {workdays(tl.promised_days)}"
     if tl.statutory_days is not None:
         text += f"（法定 {workdays(tl.statutory_days)}）"
     return text

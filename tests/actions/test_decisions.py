@@ -1,0 +1,140 @@
+"""What the actions decide, turn by turn, on recorded Trackers (rasa-sdk's Tracker and
+CollectingDispatcher, as RasaHQ/rasa-demo's action tests do), against the real knowledge service."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import knowledge_client as kb
+from actions.navigate import ActionNavigate
+from actions.situation import ValidateSituationForm
+
+RESTAURANT = "route:open-restaurant"
+DOMAIN: dict[str, Any] = {"forms": {"situation_form": {"required_slots": ["situation_answer"]}},
+                          "slots": {"situation_answer": {}}}
+
+
+@pytest.fixture(autouse=True)
+def _knowledge(knowledge_url):
+    kb._session = None  # a fresh aiohttp session per event loop
+    yield
+
+
+def tracker(text: str, intent: str = "request_guide", **slots: Any) -> Tracker:
+    return Tracker("test-user", {"situation_misses": 0, **slots},
+                   {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []},
+                   [], False, None, None, "action_listen")
+
+
+def navigate(text: str, intent: str = "request_guide", **slots: Any) -> tuple[dict, str, CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(_close_after(ActionNavigate().run(dispatcher, tracker(text, intent, **slots), {})))
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, said(dispatcher), dispatcher
+
+
+def answer(text: str, intent: str = "request_guide", **slots: Any) -> tuple[dict, str, CollectingDispatcher]:
+    """The form's validator on one reply while a situation question is open."""
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, intent, **slots)
+    t.slots["situation_answer"] = text
+    result = asyncio.run(_close_after(
+        ValidateSituationForm().validate_situation_answer(text, dispatcher, t, DOMAIN)))
+    return result, said(dispatcher), dispatcher
+
+
+async def _close_after(coro):
+    try:
+        return await coro
+    finally:
+        if kb._session is not None:
+            await kb._session.close()
+
+
+def said(dispatcher: CollectingDispatcher) -> str:
+    return "\n".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+def asking(question_id: str, **slots: Any) -> dict:
+    """Slots while the restaurant form asks question_id (the next_question the knowledge service gave)."""
+    return {"focus": RESTAURANT, "next_question": {"id": question_id, "number": 1, "total": 4,
+                                                    "message": {"text": "?", "buttons": []}}, **slots}
+
+
+def test_facts_in_the_first_message_are_taken_and_not_asked_again():
+    slots, text, _ = navigate("想开个500平的火锅店，还卖烟")
+    assert slots["focus"] == RESTAURANT
+    assert slots["situation"] == {"area": "large", "sells_tobacco": "yes"}
+    assert slots["situation_needed"] is True
+    assert slots["next_question"]["id"] == "entity"
+
+
+def test_several_facts_in_one_reply_fill_several_questions():
+    slots, text, _ = answer("个体户，80平左右，不卖烟酒", **asking("entity", situation={}))
+    assert slots["situation"] == {"entity": "individual", "area": "small", "sells_tobacco": "no"}
+    assert slots["next_question"]["id"] == "signboard"
+    assert "已记下" in text and slots["situation_answer"] is None
+
+
+def test_duration_asked_mid_form_gets_a_range_and_the_form_goes_on():
+    slots, text, _ = answer("这个要多久？", "ask_duration", **asking("entity", situation={}))
+    assert "工作日" in text and "没能确定" not in text
+    assert slots["situation"] == {} and slots["next_question"]["id"] == "entity"
+
+
+def test_a_question_about_a_step_is_answered_not_taken_as_an_answer():
+    slots, text, _ = answer("要刻章吗？", **asking("sells_tobacco", situation={"entity": "company", "area": "small"}))
+    assert "刻" in text and "需要办理" in text
+    assert "sells_tobacco" not in slots["situation"]
+
+
+def test_correction_changes_the_earlier_answer():
+    slots, text, _ = answer("不对，是开公司", **asking("sells_tobacco", situation={"entity": "individual", "area": "small"}))
+    assert slots["situation"]["entity"] == "company"
+    assert "改为" in text
+
+
+def test_a_miss_offers_buttons_once_and_never_repeats_itself():
+    slots, first, dispatcher = answer("随便问问", **asking("sells_tobacco", situation={"entity": "individual"}))
+    assert "没能" in first and slots["situation_misses"] == 1
+    titles = [b["title"] for b in slots["next_question"]["message"]["buttons"]]
+    assert "不确定" in titles and "跳过" in titles
+    slots, second, _ = answer("嗯嗯那个", **asking("sells_tobacco", situation={"entity": "individual"}, situation_misses=1))
+    assert "没能" not in second and "先放一放" in second
+    assert slots["unsure"] == ["sells_tobacco"] and slots["next_question"]["id"] == "signboard"
+
+
+def test_unsure_explains_what_the_answer_changes():
+    slots, text, _ = answer("不确定", **asking("area", situation={"entity": "individual"}))
+    assert "消防" in text and slots["unsure"] == ["area"]
+
+
+def test_follow_up_naming_a_step_is_answered_for_that_step():
+    slots, text, _ = navigate("医保能手机上办吗", "ask_online", focus="route:newborn",
+                              situation={"married": "yes", "hukou_with": "father"})
+    assert "医疗保险" in text or "医保" in text
+    assert "出生医学证明" not in text.split("\n")[0]
+
+
+def test_someone_else_handing_it_in_is_the_proxy_practice():
+    _, text, _ = navigate("能让家里人去帮我办执照吗", "ask_mailing", focus=RESTAURANT,
+                          situation={"entity": "individual"})
+    assert "委托" in text and "邮寄" not in text
+
+
+def test_a_refused_request_is_a_bug_not_an_outage(caplog):
+    with caplog.at_level(logging.ERROR):
+        _, text, _ = navigate("要多久", "ask_duration", focus=RESTAURANT, situation={"entity": "no-such-option"})
+    assert "暂时无法访问" not in text and "出了问题" in text
+    assert any("refused" in r.message and "422" in r.message for r in caplog.records)
+
+
+def test_an_outage_gets_the_apology(monkeypatch):
+    monkeypatch.setattr(kb, "KNOWLEDGE_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    _, text, _ = navigate("开饭店要什么材料", "ask_materials")
+    assert "暂时无法访问" in text

@@ -1,0 +1,84 @@
+"""The dialogue's two calls over HTTP: the real knowledge service process, real model and index."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.stack import Stack
+
+
+@pytest.fixture(scope="module")
+def api(knowledge_stack: Stack) -> httpx.Client:
+    with httpx.Client(base_url=knowledge_stack.knowledge_url, timeout=60) as client:
+        yield client
+
+
+def understand(api, text, **body) -> dict:
+    resp = api.post("/api/dialogue/understand", json={"text": text, **body})
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def test_first_message_names_the_route_and_carries_facts(api):
+    u = understand(api, "想开个500平的火锅店，还卖烟")
+    assert u["goal"] == "route:open-restaurant"
+    facts = {f["question"]: f["value"] for f in u["goal_reading"]["facts"]}
+    assert facts == {"area": "large", "sells_tobacco": "yes"}
+
+
+def test_reading_inside_the_route_replies_and_gives_the_next_question(api):
+    u = understand(api, "個體戶，八十平左右，唔賣煙", focus="route:open-restaurant", current="entity")
+    assert u["reading"]["answers"] == {"entity": "individual", "area": "small", "sells_tobacco": "no"}
+    assert "已记下" in u["reply"]["messages"][0]["text"]
+    assert u["reply"]["next_question"]["id"] == "signboard"
+    assert [b["title"] for b in u["reply"]["next_question"]["message"]["buttons"]] == ["要挂招牌", "不挂"]
+
+
+def test_step_and_aspect_of_a_follow_up(api):
+    u = understand(api, "医保能手机上办吗", focus="route:newborn")
+    assert u["step"] == "insurance" and u["aspect"] == "online"
+    resp = api.post("/api/dialogue/answer", json={"focus": "route:newborn", "step": "insurance", "aspect": "online"})
+    assert resp.status_code == 200
+    assert "医疗保险" in resp.json()["messages"][0]["text"]
+
+
+def test_duration_before_the_situation_is_known_is_a_range(api):
+    resp = api.post("/api/dialogue/answer", json={"focus": "route:open-clinic", "aspect": "duration"})
+    text = resp.json()["messages"][0]["text"]
+    assert "最快" in text and "最多" in text and "取决于" in text
+
+
+def test_plan_after_the_questions(api):
+    resp = api.post("/api/dialogue/answer", json={"focus": "route:open-restaurant", "answers": {
+        "entity": "individual", "area": "large", "sells_tobacco": "yes", "signboard": "no"}})
+    body = resp.json()
+    assert body["next_question"] is None and len(body["messages"]) == 3
+    assert "消防" in body["messages"][0]["text"] and "烟草" in body["messages"][0]["text"]
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"text": "x" * 2001}, 422),
+    ({"text": "开饭店", "focus": "route:open-restaurant", "answers": {"entity": "martian"}}, 422),
+    ({"text": "开饭店", "answers": {str(i): "a" for i in range(51)}}, 422),
+    ({"text": 5}, 422),
+])
+def test_bad_understand_requests_are_refused_clearly(api, body, status):
+    resp = api.post("/api/dialogue/understand", json=body)
+    assert resp.status_code == status
+
+
+def test_blank_text_is_understood_as_empty_not_an_error(api):
+    u = understand(api, " \u200b ", focus="route:open-restaurant", current="entity")
+    assert u["search"]["match"] == "none" and u["reading"]["act"] == "empty"
+
+
+def test_unknown_focus_is_a_404_with_a_chinese_message(api):
+    resp = api.post("/api/dialogue/answer", json={"focus": "route:no-such-route"})
+    assert resp.status_code == 404 and "没有找到" in resp.json()["detail"]
+
+
+def test_offer_buttons_carry_the_choice_payload(api):
+    resp = api.post("/api/dialogue/say", json={"what": "offer", "results": [
+        {"id": "passport", "kind": "item", "title": "普通护照签发", "department": "出入境", "score": 1.0}]})
+    button = resp.json()["messages"][0]["buttons"][0]
+    assert button["payload"] == '/choose_option{"choice":"item:passport"}'
