@@ -12,6 +12,7 @@ from knowledge.catalogue import Catalogue
 from knowledge.schema import Item, Route
 from knowledge.schema.item import Necessity
 from knowledge.schema.route import Step, condition_holds
+from knowledge.wording.costs import describe_costs
 
 
 class PlanError(ValueError):
@@ -188,7 +189,7 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
                 promised_days=item.time_limit.promised_days, statutory_days=item.time_limit.statutory_days,
                 start_day=start[sid], finish_day=finish[sid], critical=sid in critical,
                 visits=item.time_limit.visits, online=item.online, fully_online=item.fully_online,
-                fee=item.fee.standard if item.fee.charged else "不收费",
+                fee=describe_costs(item, brief=True),
                 result=item.result.name, delivery=list(item.result.delivery), note=step.note,
             )
         )
@@ -212,7 +213,9 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
         deferrable=[m for m in materials if m.necessity == Necessity.deferrable.value],
         online_steps=[number[s] for s in ordered if items[s].online],
         mailable_steps=[number[s] for s in ordered if "免费邮寄" in items[s].result.delivery],
-        fees=[f"{items[s].name}：{items[s].fee.standard}" for s in ordered if items[s].fee.charged],
+        # Taxes count as payments too: a route with a taxed step must not read "以上事项均不收费".
+        fees=[f"{items[s].name}：{describe_costs(items[s], brief=True)}" for s in ordered
+              if items[s].fee.charged or items[s].costs],
         notes=list(route.notes),
     )
 
