@@ -31,6 +31,7 @@ class PlannedStep(BaseModel):
     phase: int = Field(description="并联批次：同一批次的步骤可同时办理")
     depends_on: list[str]
     promised_days: int
+    promised_sample: bool = Field(False, description="承诺时限为示例值，说出时须带（示例）")
     statutory_days: int | None
     start_day: int = Field(description="最早开始：第几个工作日之后")
     finish_day: int
@@ -78,6 +79,7 @@ class Plan(BaseModel):
     conditional_steps: list[str] = Field(description="取决于尚未回答的问题的步骤")
     phases: list[list[int]]
     total_promised_days: int
+    promised_sample: bool = Field(False, description="总承诺时限含示例值，说出时须带（示例）")
     total_statutory_days: int | None
     sum_promised_days: int
     critical_path: list[int]
@@ -186,7 +188,8 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
                 department=item.department, window=item.place.window, address=item.place.address,
                 stage=step.stage, phase=phase[sid],
                 depends_on=sorted(deps[sid], key=number.get),
-                promised_days=item.time_limit.promised_days, statutory_days=item.time_limit.statutory_days,
+                promised_days=item.time_limit.promised_days, promised_sample=item.time_limit.promised_sample,
+                statutory_days=item.time_limit.statutory_days,
                 start_day=start[sid], finish_day=finish[sid], critical=sid in critical,
                 visits=item.time_limit.visits, online=item.online, fully_online=item.fully_online,
                 fee=describe_costs(item, brief=True),
@@ -205,6 +208,7 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
         steps=steps, conditional_steps=conditional,
         phases=[[number[s] for s in ordered if phase[s] == p] for p in sorted(set(phase.values()))],
         total_promised_days=max((finish[s] for s in ordered), default=0),
+        promised_sample=any(items[s].time_limit.promised_sample for s in ordered),
         total_statutory_days=None if None in law_totals else max(law_totals, default=0),
         sum_promised_days=sum(items[s].time_limit.promised_days for s in ordered),
         critical_path=[number[s] for s in ordered if s in critical],

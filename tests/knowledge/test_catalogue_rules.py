@@ -191,3 +191,11 @@ def test_a_route_with_a_taxed_step_lists_the_taxes(shipped):
     tax_step = next(s for s in plan.steps if s.item_id == "deed-tax-payment")
     assert "不收费" not in tax_step.fee and "契税" in tax_step.fee
     assert any(f.startswith("存量房交易税费申报缴纳（契税等）：") and "契税" in f for f in plan.fees)
+
+
+def test_a_route_plan_says_which_promises_are_sample_values(shipped):
+    plan = plan_route(shipped.routes["second-hand-house"], shipped)
+    by_item = {s.item_id: s for s in plan.steps}
+    assert by_item["property-transfer-registration"].promised_sample is True  # 承诺 3 个工作日（示例）
+    assert by_item["deed-tax-payment"].promised_sample is False  # 即办件: no promised number
+    assert plan.promised_sample is True
