@@ -57,7 +57,7 @@ def describe_costs(item: BaseModel | dict[str, Any], *, brief: bool = False) -> 
         who = f"（{c['payer']}缴纳）" if c.get("payer") else ""
         line = f"{c.get('name', '')}{who}：{c.get('amount', '')}；金额取决于{c.get('depends_on', '')}"
         if c.get("exemptions"):
-            line += f"；免征或减征：{c['exemptions']}"
+            line += f"；{'免征或减征' if c.get('kind') == CostKind.tax.value else '减免'}：{c['exemptions']}"
         if c.get("basis"):
             line += f"；依据：{c['basis']}"
         sentences.append(line + "。")

@@ -199,3 +199,9 @@ def test_a_route_plan_says_which_promises_are_sample_values(shipped):
     assert by_item["property-transfer-registration"].promised_sample is True  # 承诺 3 个工作日（示例）
     assert by_item["deed-tax-payment"].promised_sample is False  # 即办件: no promised number
     assert plan.promised_sample is True
+
+
+def test_a_contribution_is_a_cost_with_its_subsidy(shipped):
+    text = describe_costs(shipped.items["resident-medical-insurance"])
+    assert "城乡居民医保个人缴费：按参保年度的个人缴费标准缴纳" in text and "本市标准见医保部门公告（示例）" in text
+    assert "减免：享受最低生活保障的人" in text and "免征或减征" not in text and "具体税额" not in text
