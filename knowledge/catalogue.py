@@ -7,7 +7,9 @@ are checked here, because a single guide cannot see the others.
 """
 from __future__ import annotations
 
+import re
 import sys
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 from knowledge.schema import Faq, Guide, Item, Route, guide_adapter
+from knowledge.schema.common import SAMPLE_LABEL
+from knowledge.schema.item import FREE_WORDS, DeadlineKind, Necessity
 
 SAMPLE_GUIDES = Path(__file__).parent / "guides"
 
@@ -73,6 +77,14 @@ class Catalogue:
             for rel in faq.related:
                 if rel not in self.items and rel not in self.routes:
                     out.setdefault(faq.id, []).append(f"相关事项「{rel}」不存在")
+        items = list(self.items.values())
+        for check in (place_conflicts, duplicate_codes):
+            for gid, msgs in check(items).items():
+                out.setdefault(gid, []).extend(msgs)
+        for item in items:
+            msgs = label_problems(item) + cost_problems(item)
+            if msgs:
+                out.setdefault(item.id, []).extend(msgs)
         return out
 
     @classmethod
@@ -99,6 +111,118 @@ class Catalogue:
         if problems:
             raise CatalogueError(problems)
         return cat
+
+
+# ---- rules over the sample values: the assistant must never give two contradicting directions ----
+
+_FLOOR = re.compile(r"^(.*?)([一二三四五六七八九十]|\d+)(?:层|楼)")
+_WINDOW = re.compile(r"^([A-Z])(\d+)(?:\s*[-–—~至]\s*([A-Z])?(\d+))?")
+_LABEL = re.compile(r"[（(][^）)]*[）)]|\s")  # （示例号码）and spaces are not part of the number
+
+
+def department_of(item: Item) -> str:
+    """The office a citizen walks to: 示例市公安局（户政）and 示例市公安局（治安管理支队）are one 示例市公安局."""
+    return item.department.split("（")[0].split("(")[0].strip()
+
+
+def floor_of(address: str) -> tuple[str, str] | None:
+    """(building, floor) of an address such as 示例市政务服务中心二楼 …, or None when it names no floor."""
+    m = _FLOOR.search(address)
+    return (m.group(1).strip(), m.group(2)) if m else None
+
+
+def window_range(window: str | None) -> tuple[str, int, int] | None:
+    """B12-B15 → ("B", 12, 15); B16 → ("B", 16, 16); a named room (结婚登记室) → None."""
+    m = _WINDOW.match(window or "")
+    if not m or (m.group(3) and m.group(3) != m.group(1)):
+        return None
+    low = int(m.group(2))
+    high = int(m.group(4)) if m.group(4) else low
+    return m.group(1), min(low, high), max(low, high)
+
+
+def _phone_key(phone: str) -> str:
+    return _LABEL.sub("", phone)
+
+
+def place_conflicts(items: list[Item]) -> dict[str, list[str]]:
+    """Two departments on one phone number, overlapping window ranges on one floor, a department on two floors."""
+    out: dict[str, list[str]] = defaultdict(list)
+    by_phone: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        by_phone[_phone_key(item.place.phone)].append(item)
+    for phone_items in by_phone.values():
+        departments = sorted({department_of(i) for i in phone_items})
+        if len(departments) > 1:
+            for i in phone_items:
+                others = "、".join(d for d in departments if d != department_of(i))
+                out[i.id].append(f"电话「{i.place.phone}」也是「{others}」的电话：不同部门不能共用一个咨询电话")
+
+    floors: dict[tuple[str, str], set[str]] = defaultdict(set)  # (building, department) -> floors
+    for item in items:
+        where = floor_of(item.place.address)
+        if where:
+            floors[(where[0], department_of(item))].add(where[1])
+    for item in items:
+        where = floor_of(item.place.address)
+        if where and len(floors[(where[0], department_of(item))]) > 1:
+            listed = "、".join(sorted(f + "楼" for f in floors[(where[0], department_of(item))]))
+            out[item.id].append(f"「{department_of(item)}」在{where[0]}分布在多个楼层（{listed}），同一部门应在同一楼层")
+
+    placed = [(i, floor_of(i.place.address), window_range(i.place.window)) for i in items]
+    placed = [(i, f, w) for i, f, w in placed if f and w]
+    for n, (a, fa, wa) in enumerate(placed):
+        for b, fb, wb in placed[n + 1:]:
+            if fa != fb or wa[0] != wb[0] or department_of(a) == department_of(b):
+                continue
+            if wa[1] <= wb[2] and wb[1] <= wa[2]:
+                out[a.id].append(f"窗口「{a.place.window}」与「{department_of(b)}」的窗口「{b.place.window}」"
+                                 f"在{fa[0]}{fa[1]}楼重叠，同一楼层不同部门的窗口号不能重叠")
+                out[b.id].append(f"窗口「{b.place.window}」与「{department_of(a)}」的窗口「{a.place.window}」"
+                                 f"在{fb[0]}{fb[1]}楼重叠，同一楼层不同部门的窗口号不能重叠")
+    return dict(out)
+
+
+def duplicate_codes(items: list[Item]) -> dict[str, list[str]]:
+    by_code: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        by_code[item.code].append(item.id)
+    return {gid: [f"事项编码「{code}」也被「{'、'.join(i for i in ids if i != gid)}」使用，编码不能重复"]
+            for code, ids in by_code.items() if len(ids) > 1 for gid in ids}
+
+
+def label_problems(item: Item) -> list[str]:
+    """In the sample base (place.sample), local choices must carry the （示例） label the chat repeats."""
+    if not item.place.sample:
+        return []
+    out = []
+    tl = item.time_limit
+    if tl.kind == DeadlineKind.promised.value and not tl.promised_sample:
+        out.append(f"承诺办结时限（{tl.promised_days} 个工作日）是本中心的示例值，须标注{SAMPLE_LABEL}："
+                   "请设置 time_limit.promised_sample: true")
+    for m in item.materials:
+        if m.necessity == Necessity.deferrable.value and "示例" not in (m.notes or ""):
+            out.append(f"容缺材料「{m.name}」的容缺和补交期限是本地选择，须在说明（notes）中标注{SAMPLE_LABEL}")
+    return out
+
+
+def says_free(text: str | None) -> bool:
+    return bool(text) and any(word in text for word in FREE_WORDS) and "税" not in text
+
+
+def cost_problems(item: Item) -> list[str]:
+    """A step where a tax is due must not read as free: “契税要交多少” was once answered “不收费”."""
+    if not item.taxes:
+        return []
+    names = "、".join(c.name for c in item.taxes)
+    out = []
+    if says_free(item.fee.standard):
+        out.append(f"本事项要缴纳{names}，收费标准不能写“{item.fee.standard}”：请写明“不收取行政事业性收费”，"
+                   "并在 costs 中写明税款")
+    for qa in item.faq:
+        if says_free(qa.a):
+            out.append(f"本事项要缴纳{names}，常见问题「{qa.q}」的回答不能说不收费或免费")
+    return out
 
 
 def parse_guide(text: str) -> Guide:

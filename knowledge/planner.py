@@ -14,6 +14,7 @@ from knowledge.catalogue import Catalogue
 from knowledge.schema import Item, Route
 from knowledge.schema.item import Necessity
 from knowledge.schema.route import Step, condition_holds
+from knowledge.wording.costs import describe_costs
 
 
 class PlanError(ValueError):
@@ -32,6 +33,7 @@ class PlannedStep(BaseModel):
     phase: int = Field(description="并联批次：同一批次的步骤可同时办理")
     depends_on: list[str]
     promised_days: int
+    promised_sample: bool = Field(False, description="承诺时限为示例值，说出时须带（示例）")
     statutory_days: int | None
     start_day: int = Field(description="最早开始：第几个工作日之后")
     finish_day: int
@@ -79,6 +81,7 @@ class Plan(BaseModel):
     conditional_steps: list[str] = Field(description="取决于尚未回答的问题的步骤")
     phases: list[list[int]]
     total_promised_days: int
+    promised_sample: bool = Field(False, description="总承诺时限含示例值，说出时须带（示例）")
     total_statutory_days: int | None
     sum_promised_days: int
     critical_path: list[int]
@@ -217,10 +220,11 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
                 department=item.department, window=item.place.window, address=item.place.address,
                 stage=step.stage, phase=phase[sid],
                 depends_on=sorted(deps[sid], key=number.get),
-                promised_days=item.time_limit.promised_days, statutory_days=item.time_limit.statutory_days,
+                promised_days=item.time_limit.promised_days, promised_sample=item.time_limit.promised_sample,
+                statutory_days=item.time_limit.statutory_days,
                 start_day=start[sid], finish_day=finish[sid], critical=sid in critical,
                 visits=item.time_limit.visits, online=item.online, fully_online=item.fully_online,
-                fee=item.fee.standard if item.fee.charged else "不收费",
+                fee=describe_costs(item, brief=True),
                 result=item.result.name, delivery=list(item.result.delivery), note=step.note,
             )
         )
@@ -236,6 +240,7 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
         steps=steps, conditional_steps=conditional,
         phases=[[number[s] for s in ordered if phase[s] == p] for p in sorted(set(phase.values()))],
         total_promised_days=max((finish[s] for s in ordered), default=0),
+        promised_sample=any(items[s].time_limit.promised_sample for s in ordered),
         total_statutory_days=None if None in law_totals else max(law_totals, default=0),
         sum_promised_days=sum(items[s].time_limit.promised_days for s in ordered),
         critical_path=[number[s] for s in ordered if s in critical],
@@ -244,7 +249,9 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
         deferrable=[m for m in materials if m.necessity == Necessity.deferrable.value],
         online_steps=[number[s] for s in ordered if items[s].online],
         mailable_steps=[number[s] for s in ordered if "免费邮寄" in items[s].result.delivery],
-        fees=[f"{items[s].name}：{items[s].fee.standard}" for s in ordered if items[s].fee.charged],
+        # Taxes count as payments too: a route with a taxed step must not read "以上事项均不收费".
+        fees=[f"{items[s].name}：{describe_costs(items[s], brief=True)}" for s in ordered
+              if items[s].fee.charged or items[s].costs],
         notes=list(route.notes),
     )
 

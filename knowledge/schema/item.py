@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from knowledge.schema.common import QA, GuideMeta, Key, NonEmpty, Slug, Strict
+from knowledge.schema.common import QA, SAMPLE_LABEL, GuideMeta, Key, NonEmpty, Slug, Strict
 
 
 class ItemType(str, Enum):
@@ -60,6 +60,9 @@ class TimeLimit(Strict):
     promised_days: int = Field(..., ge=0, description="承诺办结时限（工作日）；即办件为 0")
     kind: DeadlineKind = DeadlineKind.promised
     visits: int = Field(1, ge=0, le=5, description="到现场次数；0 表示全程网办")
+    # The promise is the centre's own (承诺时限), not the law's; in the sample base it is a sample value
+    # and the chat must say so: it appends SAMPLE_LABEL after the promised days when this is true.
+    promised_sample: bool = Field(False, description="承诺办结时限为示例值（示例库中必须为 true）")
     note: str | None = None
 
     @model_validator(mode="after")
@@ -91,15 +94,49 @@ class Result(Strict):
     delivery: list[Delivery] = Field(default_factory=lambda: [Delivery.pickup])
 
 
+FREE_WORDS = ("不收费", "免费", "无需缴费", "不用交钱", "不花钱")
+
+
 class Fee(Strict):
+    """The 行政事业性收费 of this item (a fee on the national or provincial fee list, e.g. 护照费,
+    不动产登记费); taxes and other payments are `Item.costs`."""
+
     charged: bool = False
     standard: str = "不收费"
+    depends_on: str | None = Field(None, description="收费金额取决于什么（如：每本、每件、住宅或非住宅）")
     basis: str | None = None
 
     @model_validator(mode="after")
     def _standard_when_charged(self) -> "Fee":
         if self.charged and (not self.standard or self.standard == "不收费"):
             raise ValueError("收费事项必须写明收费标准")
+        return self
+
+
+class CostKind(str, Enum):
+    tax = "税"  # collected by the tax authority under a tax law (契税, 个人所得税, 增值税)
+    other = "其他费用"  # paid to someone else at this step (公证费, 体检费, 刻章费 at market price)
+
+
+class Cost(Strict):
+    """Money the citizen pays at this step that is not the department's 行政事业性收费."""
+
+    kind: CostKind
+    name: NonEmpty = Field(..., description="如：契税、个人所得税")
+    payer: str | None = Field(None, description="谁缴纳，如：买方、卖方")
+    amount: NonEmpty = Field(..., description="缴多少，如：计税价格的3%至5%")
+    depends_on: NonEmpty = Field(..., description="金额取决于什么，如：成交价格、面积、是否家庭唯一住房")
+    basis: NonEmpty = Field(..., description="依据（法律条文或文件）")
+    exemptions: str | None = Field(None, description="免征、减征情形")
+    # A rate that the province or city sets (契税适用税率) is local; in the sample base it is labelled.
+    local_sample: bool = Field(False, description="金额含本地示例值（如本省适用税率），须带（示例）标注")
+
+    @model_validator(mode="after")
+    def _labelled_when_local(self) -> "Cost":
+        if self.local_sample and SAMPLE_LABEL not in self.amount:
+            raise ValueError(f"「{self.name}」的金额含本地示例值，应在金额中标注{SAMPLE_LABEL}")
+        if any(word in self.amount for word in FREE_WORDS[:2]) and self.kind == CostKind.tax.value:
+            raise ValueError(f"「{self.name}」是税，金额不能写“不收费/免费”；免征情形写在 exemptions 里")
         return self
 
 
@@ -151,6 +188,7 @@ class Item(GuideMeta):
     channels: list[Channel] = Field(default_factory=lambda: [Channel.window])
     result: Result
     fee: Fee = Field(default_factory=Fee)
+    costs: list[Cost] = Field(default_factory=list, description="行政事业性收费以外要缴的税费")
     materials: list[Material] = Field(default_factory=list)
     steps: list[NonEmpty] = Field(default_factory=list, description="办理流程")
     faq: list[QA] = Field(default_factory=list)
@@ -158,6 +196,10 @@ class Item(GuideMeta):
     @property
     def online(self) -> bool:
         return any(c in (Channel.online.value, Channel.fully_online.value) for c in self.channels)
+
+    @property
+    def taxes(self) -> list[Cost]:
+        return [c for c in self.costs if c.kind == CostKind.tax.value]
 
     @property
     def fully_online(self) -> bool:

@@ -14,8 +14,9 @@ def make_item(id: str, name: str, promised: int, statutory: int | None = None, *
     return Item.model_validate({
         "id": id, "name": name, "code": f"TEST-{id}", "type": "行政许可", "department": f"{name}部门",
         "audience": ["法人"],
-        "time_limit": {"statutory_days": statutory, "promised_days": promised, "visits": visits},
-        "place": {"address": "示例大厅", "window": f"{id}窗口", "hours": "工作日", "phone": "0000"},
+        "time_limit": {"statutory_days": statutory, "promised_days": promised, "visits": visits,
+                       "promised_sample": True},
+        "place": {"address": "示例大厅", "window": f"{id}窗口", "hours": "工作日", "phone": f"0000-{id}"},
         "channels": list(channels), "result": {"name": f"{name}结果", "key": result_key, "delivery": list(delivery)},
         "fee": fee or {}, "materials": list(materials),
     })
@@ -26,7 +27,8 @@ ITEMS = [
     make_item("reg", "设立登记", 1, 3, result_key="营业执照", visits=0, channels=["全程网办"],
               delivery=["免费邮寄", "电子证照"], materials=[
                   {"name": "身份证", "key": "身份证", "form": "原件"},
-                  {"name": "经营场所证明", "key": "场所", "form": "复印件", "necessity": "容缺", "deferral_days": 10},
+                  {"name": "经营场所证明", "key": "场所", "form": "复印件", "necessity": "容缺", "deferral_days": 10,
+                   "notes": "（示例）"},
               ]),
     make_item("food", "食品经营许可", 10, 20, result_key="食品经营许可证", materials=[
         {"name": "营业执照", "key": "营业执照", "form": "复印件"},
@@ -37,11 +39,11 @@ ITEMS = [
     ]),
     make_item("fire", "消防安全检查", 5, 10, materials=[
         {"name": "身份证", "key": "身份证", "form": "原件", "commitment": True},
-        {"name": "消防设计图", "key": "设计图", "necessity": "容缺", "deferral_days": 5},
+        {"name": "消防设计图", "key": "设计图", "necessity": "容缺", "deferral_days": 5, "notes": "（示例）"},
         {"name": "食品经营许可证", "key": "食品经营许可证", "form": "复印件"},
     ]),
     make_item("sign", "招牌设置", 2, 5, fee={"charged": True, "standard": "每块 50 元"}, materials=[
-        {"name": "招牌设计图", "key": "设计图", "necessity": "容缺", "deferral_days": 7},
+        {"name": "招牌设计图", "key": "设计图", "necessity": "容缺", "deferral_days": 7, "notes": "（示例）"},
         {"name": "设立登记证明", "from_item": "reg"},
     ]),
     make_item("liquor", "酒类备案", 3, 3),

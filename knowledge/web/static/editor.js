@@ -18,6 +18,7 @@
     id: "编号", kind: "类型", name: "名称", code: "事项编码", type: "事项类型", department: "实施部门",
     audience: "服务对象", aliases: "别名（市民常用说法）", summary: "简介", conditions: "受理条件",
     legal_basis: "设定依据", time_limit: "办理时限", statutory_days: "法定办结时限", promised_days: "承诺办结时限",
+    promised_sample: "承诺时限为示例值", costs: "税费", exemptions: "免征减征",
     visits: "到现场次数", note: "说明", place: "办理地点", address: "地址", window: "窗口", hours: "办公时间",
     phone: "咨询电话", sample: "示例值", channels: "办理渠道", result: "办理结果", delivery: "送达方式",
     key: "共享键", fee: "收费", charged: "是否收费", standard: "收费标准", basis: "收费依据", materials: "申请材料",
@@ -242,6 +243,7 @@
         num("time_limit.promised_days", "承诺办结时限（工作日）", { required: true, min: 0, hint: "不能长于法定时限；即办件填 0", testid: "promised-days" }) +
         select("time_limit.kind", "办件类型", DEADLINE_KINDS) +
         num("time_limit.visits", "到现场次数", { min: 0, max: 5, hint: "0 表示全程网办" }) +
+        check("time_limit.promised_sample", "承诺时限为示例值（示例）", { hint: "示例库中的承诺时限必须勾选，咨询时会注明（示例）" }) +
         text("time_limit.note", "时限说明", { optional: true, cls: "span-all" }) +
         "</div>", "section-time-limit") +
       section("place", "办理地点与窗口",
@@ -498,7 +500,7 @@
       return {
         kind: "item", id: "", name: title || "", code: "", type: "行政许可", department: "", audience: ["个人"],
         aliases: aliases, summary: null, conditions: [], legal_basis: [],
-        time_limit: { statutory_days: null, promised_days: null, kind: "承诺件", visits: 1, note: null },
+        time_limit: { statutory_days: null, promised_days: null, kind: "承诺件", visits: 1, promised_sample: true, note: null },
         place: { address: "示例市政务服务中心（示例地址）", window: null, hours: "工作日 9:00-12:00，13:30-17:30（示例）",
                  phone: "0000-12345（示例号码）", sample: true },
         channels: ["窗口"], result: { name: "", key: null, delivery: ["自取"] },
