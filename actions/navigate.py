@@ -122,14 +122,14 @@ class ActionNavigate(Action):
             # "什么是容缺受理" asks about the practice itself, whatever guide is in focus.
             return await present(dispatcher, tracker, top_focus, None)
         if focus:
-            goal = Focus.parse(u.get("goal"))
-            if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
-                # "那开药店要多久" names another guide clearly: it becomes the focus.
-                return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
             if focus.kind == "route" and u.get("step"):
                 # "医保能手机上办吗" inside the newborn route: answered for that step, route kept.
                 utter(dispatcher, await kb.answer(str(focus), aspect, answers, step=u["step"]))
                 return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
+            goal = Focus.parse(u.get("goal"))
+            if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
+                # "那开药店要多久" names another guide clearly: it becomes the focus.
+                return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
             reading = u.get("reading") or {}
             if focus.kind == "route" and reading.get("facts"):
                 # A fact or a correction after the plan ("其实不卖烟"): the plan is tailored again.

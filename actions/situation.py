@@ -71,7 +71,8 @@ class ValidateSituationForm(FormValidationAction):
         u = await kb.understand(text, str(focus), answers, unsure, current, misses)
         reading, reply = u["reading"], u["reply"]
         goal = Focus.parse(u.get("goal"))
-        if not reading["facts"] and goal and goal != focus and reading["act"] not in ("unsure", "small_talk", "skip"):
+        if not reading["facts"] and goal and goal != focus and not u.get("step") \
+                and reading["act"] not in ("unsure", "small_talk", "skip"):
             # A new goal ("那办护照呢", "不对，我要开药店") ends the questions; action_show_plan answers it.
             return {"requested_slot": None, "situation_answer": None, "switch_to": str(goal)}
         if reading["act"] == "skip":

@@ -327,10 +327,9 @@ def small_talk_in_form() -> str:
 
 
 def open_duration(route_name: str, fastest: int, slowest: int, deciding: List[str]) -> str:
-    if fastest == slowest:
-        span = f"约 {days(fastest)}"
-    else:
-        span = f"最快约 {days(fastest)}、最多约 {days(slowest)}"
+    def about(n: int) -> str:
+        return "当场办结" if n == 0 else f"约 {days(n)}"
+    span = about(fastest) if fastest == slowest else f"最快{about(fastest)}、最多{about(slowest)}"
     text = f"“{route_name}”按并联办理计算，{span}（承诺时限，示例）"
     if deciding:
         text += "，取决于：" + "；".join(deciding)
