@@ -106,7 +106,7 @@ def test_a_miss_offers_buttons_once_and_never_repeats_itself():
     assert "不确定" in titles and "跳过" in titles
     slots, second, _ = answer("那个那个", **asking("sells_tobacco", situation={"entity": "individual"}, situation_misses=1))
     assert "没能" not in second and "先放一放" in second
-    assert slots["unsure"] == ["sells_tobacco"] and slots["next_question"]["id"] == "signboard"
+    assert slots["unsure"] == ["sells_tobacco"] and slots["next_question"]["id"] == "area"
 
 
 def test_unsure_explains_what_the_answer_changes():
