@@ -97,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         with httpx.Client(timeout=30.0) as client:
             for p in phrasings:
                 r = client.get(f"{base_url}/api/search", params={"q": p.q, "k": 5})
-                r.raise_for_status()
+                if r.status_code != 200:  # counted as a miss, and shown, rather than ending the run
+                    outcomes.append(Outcome(p, f"HTTP {r.status_code}", []))
+                    continue
                 body = r.json()
                 outcomes.append(Outcome(p, body["match"], [x["title"] for x in body["results"]]))
     except httpx.TransportError as exc:
