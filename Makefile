@@ -1,7 +1,7 @@
 # The two commands a newcomer needs:
 #   make run    set up (cached) and start the whole assistant on embedded defaults
 #   make test   set up (cached) and run the tests
-.PHONY: run test prepare eval run-scaled
+.PHONY: run test prepare eval eval-dialogue run-scaled
 run:
 	bash scripts/start.sh
 test:
@@ -11,6 +11,12 @@ prepare:
 eval:
 	.venv/service/bin/python -m knowledge.evaluation.retrieval --by-style
 	.venv/service/bin/python -m knowledge.evaluation.retrieval --questions knowledge/evaluation/heldout.yml
+# Held-out multi-turn conversations and business phrasings, played against the running assistant
+# (make run first; BASE_URL overrides the address).
+BASE_URL ?= http://127.0.0.1:8000
+eval-dialogue:
+	.venv/service/bin/python -m knowledge.evaluation.conversations --base-url $(BASE_URL)
+	.venv/service/bin/python -m knowledge.evaluation.business --base-url $(BASE_URL)
 # The scaled layout on this machine: several replicas behind nginx (docs/deploy.md).
 run-scaled:
 	bash scripts/start-scaled.sh
