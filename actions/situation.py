@@ -49,6 +49,9 @@ class ValidateSituationForm(FormValidationAction):
         focus = _route_focus(tracker)
         if not focus or not tracker.get_slot("next_question"):
             return {"situation_answer": "done"}
+        if tracker.get_slot("requested_slot") is None:
+            # The form is being activated on the message action_navigate has just read: nothing new.
+            return {"situation_answer": None}
         result: Dict[Text, Any] = {"situation_answer": None}
 
         async def work() -> List[EventType]:

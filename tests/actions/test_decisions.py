@@ -62,7 +62,7 @@ def said(dispatcher: CollectingDispatcher) -> str:
 
 def asking(question_id: str, **slots: Any) -> dict:
     """Slots while the restaurant form asks question_id (the next_question the knowledge service gave)."""
-    return {"focus": RESTAURANT, "next_question": {"id": question_id, "number": 1, "total": 4,
+    return {"focus": RESTAURANT, "requested_slot": "situation_answer", "next_question": {"id": question_id, "number": 1, "total": 4,
                                                     "message": {"text": "?", "buttons": []}}, **slots}
 
 
