@@ -113,7 +113,10 @@ class ActionNavigate(Action):
             return []
 
         u = await kb.understand(text, str(focus) if focus else None, answers, unsure_of(tracker, focus))
-        aspect = aspect_for(intent, u)
+        stating = bool((u.get("reading") or {}).get("facts") or (u.get("goal_reading") or {}).get("facts"))
+        # A message that states its situation is not asking for an aspect unless its words say so:
+        # the classifier's guess ("容缺?") on "开个便利店，个体，卖烟，60平" would hijack the answer.
+        aspect = u.get("aspect") if stating else aspect_for(intent, u)
         found = u["search"]
         top = found["results"][0] if found["results"] else None
         top_focus = Focus(top["kind"], top["id"]) if top else None
@@ -126,14 +129,14 @@ class ActionNavigate(Action):
                 # "医保能手机上办吗" inside the newborn route: answered for that step, route kept.
                 utter(dispatcher, await kb.answer(str(focus), aspect, answers, step=u["step"]))
                 return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
+            reading = u.get("reading") or {}
+            if focus.kind == "route" and reading.get("facts"):
+                # A fact or a correction after the plan ("其实不卖烟", "第二套"): the plan is tailored again.
+                return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
             goal = Focus.parse(u.get("goal"))
             if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
                 # "那开药店要多久" names another guide clearly: it becomes the focus.
                 return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
-            reading = u.get("reading") or {}
-            if focus.kind == "route" and reading.get("facts"):
-                # A fact or a correction after the plan ("其实不卖烟"): the plan is tailored again.
-                return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
             if aspect:
                 return await present(dispatcher, tracker, focus, aspect)
         if aspect and not focus and top_focus and top_focus.kind == "faq" and not DEFINITION.search(text) \
@@ -141,8 +144,11 @@ class ActionNavigate(Action):
             # A bare "要多久" with nothing in focus is not about the centre's complaint FAQ that
             # happens to contain the words; ask which service is meant (or answer the practice).
             found = {"match": "none", "results": []}
+        goal = Focus.parse(u.get("goal"))
+        if goal and not focus:
+            return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
         if found["match"] == "clear":
-            return await present(dispatcher, tracker, top_focus, aspect, facts_of(u.get("goal_reading")))
+            return await present(dispatcher, tracker, top_focus, aspect)
         if found["match"] == "ambiguous" and intent != "out_of_scope" and intent not in SMALL_TALK:
             # Low-confidence retrievals feed the editors' knowledge-gap report.
             await kb.post_event(tracker.sender_id, "gap", text=text[:2000],

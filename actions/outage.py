@@ -3,7 +3,7 @@ it is down, so they are the only wording kept on the action server; every other 
 the knowledge service (knowledge/wording)."""
 from __future__ import annotations
 
-from actions.settings import HOTLINE_HOURS, HOTLINE_PHONE
+from actions.settings import COMPLAINT_LINE, HOTLINE_HOURS, HOTLINE_PHONE
 
 
 def unavailable() -> str:
@@ -19,4 +19,5 @@ def failed() -> str:
 
 def handoff() -> str:
     return (f"好的，为您转人工服务。请拨打审批导航热线 {HOTLINE_PHONE}（{HOTLINE_HOURS}），"
-            "工作人员会为您一对一规划办理路线。我也已把本次对话记录转给值班人员，工作时间内会尽快联系处理。")
+            "工作人员会为您一对一规划办理路线。我也已把本次对话记录转给值班人员，工作时间内会尽快联系处理。"
+            f"投诉、举报或意见建议请拨打{COMPLAINT_LINE}。")

@@ -3,18 +3,14 @@ its lock store (Redis) or the channel's shared state is out of reach for a momen
 
 Said by Rasa (bot/server.py) on every channel and by the WeChat channel, so a citizen never gets a
 silent empty reply, an HTTP 500 or a stack trace. The hotline is the same as the action server's
-(HOTLINE_PHONE, HOTLINE_HOURS), read from the Rasa process's environment.
+(centre.py, read from the Rasa process's environment).
 """
 from __future__ import annotations
 
-import os
-
-DEFAULT_PHONE = "0000-12345（示例号码）"
-DEFAULT_HOURS = "工作日 9:00-12:00，13:30-17:30（示例）"
+import centre
 
 
 def dialogue_unavailable() -> str:
-    phone = os.environ.get("HOTLINE_PHONE") or DEFAULT_PHONE
-    hours = os.environ.get("HOTLINE_HOURS") or DEFAULT_HOURS
+    phone, hours = centre.HOTLINE_PHONE, centre.HOTLINE_HOURS
     return (f"抱歉，智能导航系统暂时繁忙，刚才这条消息没能处理，请稍后再发一次。"
             f"急需咨询可拨打审批导航热线 {phone}（{hours}）。")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+import centre
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,12 +23,12 @@ class Settings(BaseSettings):
     embedding_model_dir: Path = ROOT / ".build" / "embedding-model"
     cache_dir: Path = Path.home() / ".cache" / "approval-navigator"
     rasa_url: str = "http://127.0.0.1:5005"
-    # The centre's identity as citizens see it in answers (sample values).
-    centre_name: str = "示例市政务服务中心"
-    # Where complaints and matters outside the centre's guides go (the national 12345 hotline).
-    complaint_line: str = "12345政务服务便民热线"
-    hotline_phone: str = "0000-12345（示例号码）"
-    hotline_hours: str = "工作日 9:00-12:00，13:30-17:30（示例）"
+    # The centre's identity as citizens see it (centre.py holds the defaults for both venvs; the same
+    # environment variables, or this service's .env, override them).
+    centre_name: str = centre.NAME
+    complaint_line: str = centre.COMPLAINT_LINE
+    hotline_phone: str = centre.HOTLINE_PHONE
+    hotline_hours: str = centre.HOTLINE_HOURS
     # Staff sign-in: how long a session lasts, and the first administrator's password (first start only;
     # unset: a random one is written to VAR_DIR/initial-admin-password).
     session_ttl_minutes: float = 480

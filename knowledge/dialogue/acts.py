@@ -7,7 +7,7 @@ import re
 
 # A clause that asks rather than tells: its facts are not taken as answers ("要刻章吗" is not "要刻章").
 QUESTION = re.compile(
-    r"[?？]|吗|么|呢$|多久|几天|多长|多少|几趟|几次|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|"
+    r"[?？]|吗|么|多久|几天|几[月号点个岁时周年]|多长|多少|几趟|几次|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|"
     r"能不能|可不可以|可以不|行不行|要不要|需不需要|用不用|是不是|有没有|会不会|咋"
 )
 CORRECTION = re.compile(r"不对|说错|搞错|弄错|错了|改成|改为|换成|改一下|更正|其实是|应该是|我是说|重新选|不是.{0,8}是")
@@ -17,7 +17,8 @@ SKIP = re.compile(r"^(跳过|略过|下一个|下一题|不想回答|不回答|�
 _NOT_NEGATION = re.compile(r"没问题|不错|不然|不过|无论|不管|不少|差不多|不一定|别的|不止|无所谓|不仅")
 NEGATION = re.compile(r"不|没|无|否|别|免|甭|未|非")
 AFFIRMATION = re.compile(r"^(嗯+|对+|是+|是的|对的|好+|好的|行|可以|需要|要+|有+|会+|没错|当然|肯定|必须|yes|ok)[的啊呀吧哦呢。.!！]*$", re.I)
-SMALL_TALK = re.compile(r"^(谢谢|多谢|感谢|辛苦|赞|点赞|给你点个赞|厉害|好棒|真棒|棒|哈+|呵+|你好|您好|在吗|在不在)")
+# Thanks and praise ("你真厉害", "给你点个赞"), greetings: a word back, not an answer.
+SMALL_TALK = re.compile(r"^(你|您)?(真|太|好|很|挺)?(谢谢|多谢|感谢|辛苦|赞|点赞|给你点个赞|厉害|好棒|真棒|棒|聪明|好用|靠谱|哈+|呵+|你好|您好|在吗|在不在)")
 
 
 def is_question(clause: str) -> bool:

@@ -165,17 +165,13 @@ def reading_answer(route: Route, catalogue: Catalogue, reading: Reading, current
 
 
 def consequences(route: Route, catalogue: Catalogue, answers: dict[str, str], question: Question) -> list[tuple]:
-    """For each option of the question, the steps it adds beyond the other options (for "不确定")."""
-    def steps_with(value: str) -> set[str]:
-        filled, _ = effective_answers(route, {**answers, question.id: value})
-        return {s.id for s in route.steps if question.id in (s.when or {}) and condition_holds(s.when, filled)} | \
-            {s.id for s in route.steps if question.id in (s.when or {}) and _may_hold(route, filled, s.when)}
-    per_option = {o.value: steps_with(o.value) for o in question.options}
+    """For each option of the question, the steps that hang on this question and would then apply
+    (for "不确定": the citizen sees what the choice changes)."""
     out = []
     for o in question.options:
-        others = set().union(*(v for k, v in per_option.items() if k != o.value)) if len(per_option) > 1 else set()
-        added = [s for s in per_option[o.value] if s not in others]
-        out.append((o.label, _step_titles(route, catalogue, added)))
+        filled, _ = effective_answers(route, {**answers, question.id: o.value})
+        steps = [s.id for s in route.steps if question.id in (s.when or {}) and _may_hold(route, filled, s.when)]
+        out.append((o.label, _step_titles(route, catalogue, steps)))
     return out
 
 

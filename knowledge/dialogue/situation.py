@@ -103,19 +103,36 @@ class _Anchor(BaseModel):
     word: str
 
 
+def _distinctive(route: Route) -> dict[str, str]:
+    """One-character option keywords that only one question of the route uses and that say more than
+    yes/no ("挂" for the signboard, "刻" for the seal): they anchor even when another question is asked."""
+    users: dict[str, set[str]] = {}
+    for q in route.questions:
+        for o in q.options:
+            for word in o.keywords:
+                if len(word) == 1 and not _GENERIC.match(word):
+                    users.setdefault(word.lower(), set()).add(q.id)
+    return {w: next(iter(qs)) for w, qs in users.items() if len(qs) == 1}
+
+
 def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
     found: list[_Anchor] = []
+    distinctive = _distinctive(route)
     for q in route.questions:
-        weak = q.id == current
         for word in q.keywords:
             for m in re.finditer(re.escape(word.lower()), clause):
                 found.append(_Anchor(question=q.id, start=m.start(), end=m.end(), option=None, word=word))
         for o in q.options:
             for word in [o.label, *o.keywords]:
                 w = word.lower()
-                if not w or (not weak and _weak_word(w)):
+                if not w:
                     continue
                 for m in re.finditer(re.escape(w), clause):
+                    if _weak_word(w) and distinctive.get(w) != q.id and not (
+                            q.id == current and (m.start() == 0 or len(clause) <= 3)):
+                        # "要"/"是" answer only the question being asked, and only as the reply's first word
+                        # ("要，挂的"), not inside a sentence about something else ("我是要开饭店").
+                        continue
                     found.append(_Anchor(question=q.id, start=m.start(), end=m.end(), option=o.value, word=word))
     # A word inside a longer one of the same question ("公司" in "有限公司") adds nothing; of two
     # equal words, the one naming an option is kept.
@@ -186,10 +203,17 @@ def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tu
             if a.option is None:
                 continue
             if not acts.negated(a.word) and acts.negated(clause[max(0, a.start - 2):a.start]):
-                continue  # "不是个体" rules that option out rather than in
+                continue  # "不是个体" rules that option out rather than in (see `excluded` below)
             best = named.get(a.option)
             if best is None or (a.end - a.start) > (best.end - best.start):
                 named[a.option] = a
+        excluded = {a.option for a in mine if a.option and not acts.negated(a.word)
+                    and acts.negated(clause[max(0, a.start - 2):a.start])}
+        if not named and len(excluded) == 1 and len(q.options) == 2:
+            # "不以赚钱为目的" rules out 营利性, which leaves the other option.
+            other = next(o for o in q.options if o.value not in excluded)
+            out[q.id] = (other, clause)
+            continue
         if len(named) == 1:
             value, anchor = next(iter(named.items()))
             out[q.id] = (next(o for o in q.options if o.value == value), anchor.word)
@@ -237,6 +261,24 @@ def _weak_answer(question: Question, text: str) -> Option | None:
     return None
 
 
+_FILLER = set("的了是要有不没吧啊呀呢哦嗯就我们你他她这那个一还也都在和")
+
+
+def _closest(question: Question, reply: str) -> Option | None:
+    """A short reply that shares clearly more characters with one option's words than with any other
+    ("随爸" → 随父亲落户, whose keywords include 爸爸)."""
+    chars = {c for c in reply if c not in _FILLER}
+    if not chars or len(reply) > 6:
+        return None
+    scores = []
+    for o in question.options:
+        words = "".join([o.label, *o.keywords]).lower()
+        scores.append((len({c for c in chars if c in words}), o))
+    scores.sort(key=lambda x: -x[0])
+    best, runner_up = scores[0][0], scores[1][0]
+    return scores[0][1] if best >= 2 and best > runner_up else None
+
+
 def read(route: Route, answers: dict[str, str], text: str, current: str | None = None,
          unsure: list[str] | None = None) -> Reading:
     """Read one message against the route. `answers` are the citizen's earlier answers (already
@@ -252,14 +294,19 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
             asks.append(clause)
             continue
         for qid, (option, evidence) in _read_clause(route, clause, current).items():
+            if qid == current and acts.UNSURE.search(clause):
+                continue  # "不确定多大" does not answer 多大
             facts[qid] = Fact(question=qid, value=option.value, label=option.label, evidence=evidence)
     question = next((q for q in route.questions if q.id == current), None)
     doubtful = bool(acts.UNSURE.search(plain))
     if question is not None and not facts and not asks and not doubtful and not acts.CORRECTION.search(plain):
-        # Only a reply that said nothing else is read with the weak cues ("要", "没有", "2").
-        option = _weak_answer(question, plain.strip("。.!！~"))
-        if option is not None:
-            facts[current] = Fact(question=current, value=option.value, label=option.label, evidence=plain)
+        # Only a reply that said nothing else is read with the weak cues ("要", "没有", "2"), clause by
+        # clause ("家里没别人，就我自己"), then by the characters it shares with one option ("随爸").
+        for clause in [plain.strip("。.!！~"), *clauses(plain)]:
+            option = _weak_answer(question, clause.strip("。.!！~")) or _closest(question, clause)
+            if option is not None:
+                facts[current] = Fact(question=current, value=option.value, label=option.label, evidence=clause)
+                break
 
     if facts:
         act: Act = "correction" if acts.CORRECTION.search(plain) else "answer"

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from knowledge.core.config import get_settings
 from knowledge.schema import Item
 from knowledge.wording import phrases
+from knowledge.wording.costs import describe_costs
 
 Json = Dict[str, Any]
 CN_NUM = "零一二三四五六七八九十"
@@ -75,7 +76,7 @@ def item_card(item: Json) -> str:
     required = [m for m in item["materials"] if m["necessity"] != "情形"]
     lines += [
         f"· 时限：{item_time(item)}",
-        f"· 收费：{item['fee']['standard'] if item['fee']['charged'] else '不收费'}",
+        f"· 收费：{describe_costs(item, brief=True)}",
         f"· 材料：{len(required)} 项必备" + (f"，另有 {len(item['materials']) - len(required)} 项视情形提供"
                                          if len(item["materials"]) > len(required) else ""),
         f"· 办理：{item_online(item)}；地点：{item['place']['address']}",
@@ -96,9 +97,7 @@ def item_aspect(item: Json, aspect: str) -> str:
         if item["time_limit"].get("note"):
             text += item["time_limit"]["note"] + "。"
     elif aspect == "fee":
-        fee = item["fee"]
-        text = (f"“{name}”收费：{fee['standard']}" + (f"（依据：{fee['basis']}）" if fee.get("basis") else "") + "。"
-                if fee["charged"] else f"“{name}”不收费。")
+        text = describe_costs(item)  # fees and taxes apart: a taxed step is never "不收费"
     elif aspect == "location":
         text = (f"“{name}”由{dept}负责，办理地点：{place['address']}" + (f"，窗口 {place['window']}" if place.get("window") else "")
                 + f"。办理时间：{place['hours']}；咨询电话：{place['phone']}。")
@@ -257,12 +256,15 @@ def none_of_offered() -> str:
 
 def scope_statement() -> str:
     return (f"抱歉，这个问题超出了我的服务范围。我是{_centre()}的审批导航助手，可以帮您规划办事路线、"
-            "查询材料、时限、窗口和收费。例如您可以问：“开个便利店要办哪些证？”")
+            "查询材料、时限、窗口和收费。例如您可以问：“开个便利店要办哪些证？”"
+            f"其他政务问题、投诉建议可拨打{get_settings().complaint_line}。")
 
 
 def not_found() -> str:
-    return ("抱歉，知识库里暂时没有找到与您的问题对应的办事指南。您可以换个说法，或说说具体要办的事（例如“开公司”“换驾照”）；"
-            f"也可以回复“转人工”，或拨打审批导航热线 {_hotline()}。")
+    s = get_settings()
+    return ("抱歉，知识库里暂时没有与您的问题对应的办事指南，我不想给您不对的答复；您的问题已转给指南编辑补充。"
+            "您可以换个说法，或说说具体要办的事（例如“开公司”“换驾照”）；也可以回复“转人工”，"
+            f"或拨打审批导航热线 {s.hotline_phone}。其他政务问题、投诉建议可拨打{s.complaint_line}。")
 
 
 # ---- situation questions -------------------------------------------------------------------
@@ -309,10 +311,10 @@ def miss(question: Json) -> str:
 
 
 def unsure(question: Json, consequences: List[tuple]) -> str:
-    """ "不确定": what each answer would change, then the question is left open in the plan."""
-    lines = [f"没关系。“{question['text'].rstrip('？?')}”会影响要办的事项："]
-    for label, added in consequences:
-        lines.append(f"· 选“{label}”：" + ("需要另办 " + "、".join(added) if added else "不需要另办事项"))
+    """ "不确定": the difference each answer makes, then the question is left open in the plan."""
+    lines = [f"没关系。“{question['text'].rstrip('？?')}”的区别在于要办的事项："]
+    for label, steps in consequences:
+        lines.append(f"· 如果是“{label}”：" + ("要办 " + "、".join(steps) if steps else "不用另办相关事项"))
     lines.append("这一项先放一放，方案里相关事项会标为“视情况”，您确定后随时告诉我即可。")
     return "\n".join(lines)
 
@@ -354,14 +356,6 @@ def step_status(route_name: str, title: str, state: str, deciding: List[str]) ->
     if state == "skipped":
         return f"按您目前的回答，“{route_name}”不需要办理“{title}”。"
     return f"“{title}”是否要办，取决于：" + "；".join(deciding) + "。"
-
-
-def no_guide(text_kind: str = "") -> str:
-    """Said when the base holds no guide for the question: plainly, with who can help."""
-    s = get_settings()
-    return ("抱歉，知识库里还没有这件事的办事指南，我不想给您不对的答复。"
-            f"您可以拨打{s.complaint_line}咨询或反映，也可以拨打审批导航热线 {s.hotline_phone}（{s.hotline_hours}），"
-            "或回复“转人工”。您的问题已转给指南编辑补充。")
 
 
 def proxy(name: str | None, faq: Json | None) -> str:

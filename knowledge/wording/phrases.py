@@ -4,6 +4,7 @@ every channel says the same thing."""
 from __future__ import annotations
 
 from knowledge.schema import Item
+from knowledge.wording.costs import describe_costs
 
 KIND_LABELS = {"route": "一件事", "item": "事项", "faq": "问答"}
 
@@ -29,7 +30,7 @@ def item_online(item: Item) -> str:
 
 
 def item_fee(item: Item) -> str:
-    return item.fee.standard if item.fee.charged else "不收费"
+    return describe_costs(item, brief=True)
 
 
 def item_place(item: Item) -> str:

@@ -19,7 +19,7 @@ from knowledge.api.routes.search import SearchResult
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue import answers as compose
 from knowledge.dialogue.aspects import aspect_of
-from knowledge.dialogue.situation import Reading, read
+from knowledge.dialogue.situation import Reading, clauses, read
 from knowledge.dialogue.steps import named_step
 from knowledge.planner import PlanError, validate_answers
 from knowledge.schema import Faq, Item, Route
@@ -111,14 +111,47 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         result.step = step.id if step else None
         result.reading = read(focus, answers, text, current, body.unsure)
         result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)
-    if found.match == Match.clear and found.results:
-        top = found.results[0]
-        goal = f"{top.kind}:{top.id}"
-        if goal != body.focus and top.kind != "faq":
-            result.goal = goal
-            if top.kind == "route":
-                result.goal_reading = read(catalogue.routes[top.id], {}, text)
+    goal = _goal(state, text, found, body.focus)
+    if goal:
+        result.goal, result.goal_reading = goal
     return result
+
+
+def _goal(state, text: str, found: Found, focus: str | None) -> tuple[str, Reading | None] | None:
+    """The guide the message sets as its goal, when it is not the one in focus.
+
+    Retrieval decides, with two general helps for how citizens write: a message that states its
+    situation ("开个烧烤店，个体户，60平，卖烟，挂招牌") is about the route whose questions those facts
+    answer, even when one fact's words (招牌) outrank the goal; and a long message whose whole text is
+    unclear is searched again by its first and last clauses, where Chinese puts the goal and the
+    decision ("算了，饭店太累，还是开个便利店吧")."""
+    catalogue = state.catalogue
+    results = list(found.results)
+    match = found.match
+    parts = clauses(text)
+    if len(parts) >= 2 and (match != Match.clear or (results and results[0].kind != "route")):
+        for part in dict.fromkeys([parts[-1], parts[0]]):
+            outcome = state.engine.search(part[:QUERY_CHARS], k=3)
+            extra = [SearchResult(id=h.doc.guide_id, kind=h.doc.kind, title=h.doc.title,
+                                  department=h.doc.department, score=h.score)
+                     for h in outcome.hits if catalogue.get(h.doc.guide_id) is not None]
+            if outcome.match == Match.clear and match != Match.clear and extra and extra[0].kind != "faq":
+                results, match = extra + results, Match.clear
+            else:
+                results += [r for r in extra if r.kind == "route"]
+    readings = {}
+    for r in results:
+        if r.kind == "route" and f"route:{r.id}" != focus and r.id not in readings:
+            readings[r.id] = read(catalogue.routes[r.id], {}, text)
+    counts = sorted(((len(rd.facts), rid) for rid, rd in readings.items()), reverse=True)
+    top = results[0] if results else None
+    if counts and counts[0][0] >= 1 and (len(counts) == 1 or counts[0][0] > counts[1][0]) and \
+            (match != Match.clear or (top is not None and top.kind == "item" and counts[0][0] >= 2)):
+        rid = counts[0][1]
+        return f"route:{rid}", readings[rid]
+    if match == Match.clear and top is not None and top.kind != "faq" and f"{top.kind}:{top.id}" != focus:
+        return f"{top.kind}:{top.id}", readings.get(top.id) if top.kind == "route" else None
+    return None
 
 
 @router.post("/answer", response_model=compose.Answer)

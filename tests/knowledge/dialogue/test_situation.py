@@ -119,3 +119,20 @@ def test_chinese_numerals():
 def test_step_named_in_a_follow_up(catalogue, route, text, step):
     found = named_step(catalogue.routes[route], catalogue, text)
     assert (found.id if found else None) == step
+
+
+@pytest.mark.parametrize("route, answers, current, text, expected", [
+    # a weak "要" inside a sentence about something else is not this question's answer
+    ("start-company", {}, "need_seal", "不对，我是要开饭店", {}),
+    ("open-restaurant", {"entity": "individual"}, "area", "还没租到店面，不确定多大", {}),
+    ("open-private-kindergarten", {}, "kg_profit", "不以赚钱为目的", {"kg_profit": "nonprofit"}),
+    ("newborn", {"married": "yes"}, "hukou_with", "随爸", {"hukou_with": "father"}),
+    ("individual-business", {"food": "none"}, "hire", "家里没别人，就我自己", {"hire": "no"}),
+    ("foreign-employee", {}, "location", "人还在国外呢", {"location": "abroad"}),
+])
+def test_natural_replies_to_the_question_being_asked(routes, route, answers, current, text, expected):
+    assert facts(read(routes[route], answers, text, current=current)) == expected
+
+
+def test_praise_is_small_talk(routes):
+    assert read(routes["open-hotel"], {}, "你真厉害", current="entity").act == "small_talk"
