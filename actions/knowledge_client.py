@@ -69,11 +69,12 @@ async def search(query: str, k: int = 5) -> Dict[str, Any]:
 
 
 async def understand(text: str, focus: Optional[str], answers: Dict[str, str], unsure: List[str],
-                     current: Optional[str] = None, misses: int = 0) -> Dict[str, Any]:
+                     current: Optional[str] = None, misses: int = 0,
+                     offered: Optional[List[str]] = None) -> Dict[str, Any]:
     """What the message says: aspect, search outcome, the step named, the situation facts."""
     return await _request("POST", "/api/dialogue/understand", json={
         "text": text[:MESSAGE_CHARS], "focus": focus, "answers": answers, "unsure": unsure,
-        "current": current, "misses": misses})
+        "current": current, "misses": misses, "offered": (offered or [])[:10]})
 
 
 async def answer(focus: str, aspect: Optional[str] = None, answers: Optional[Dict[str, str]] = None,

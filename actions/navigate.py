@@ -103,16 +103,12 @@ class ActionNavigate(Action):
         if not text or text == EMPTY_PLACEHOLDER or text.startswith("/"):
             dispatcher.utter_message(text="请输入您想咨询的内容，例如：“我想开个饭店，要办哪些手续？”")
             return []
-        if intent == "deny" and offered:
-            # "都不是" after a list of choices: the question has no guide among them (the question
-            # itself already went to the gap report when the choices were offered).
-            utter(dispatcher, await kb.say("none_of_offered"))
-            return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
         if intent == "choose_option" and ordinal(text) is not None:
             dispatcher.utter_message(text="请先告诉我您想办什么事，我再给您列出可选的事项。")
             return []
 
-        u = await kb.understand(text, str(focus) if focus else None, answers, unsure_of(tracker, focus))
+        u = await kb.understand(text, str(focus) if focus else None, answers, unsure_of(tracker, focus),
+                                offered=offered)
         stating = bool((u.get("reading") or {}).get("facts") or (u.get("goal_reading") or {}).get("facts"))
         # A message that states its situation is not asking for an aspect unless its words say so:
         # the classifier's guess ("容缺?") on "开个便利店，个体，卖烟，60平" would hijack the answer.
@@ -121,6 +117,15 @@ class ActionNavigate(Action):
         top = found["results"][0] if found["results"] else None
         top_focus = Focus(top["kind"], top["id"]) if top else None
 
+        goal = Focus.parse(u.get("goal"))
+        if goal and str(goal) in offered:
+            # A reply to the list of choices that answers one offered route's question chooses it.
+            return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
+        if intent == "deny" and offered:
+            # "都不是" after a list of choices: the question has no guide among them (the question
+            # itself already went to the gap report when the choices were offered).
+            utter(dispatcher, await kb.say("none_of_offered"))
+            return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
         if DEFINITION.search(text) and found["match"] != "none" and top_focus.kind == "faq":
             # "什么是容缺受理" asks about the practice itself, whatever guide is in focus.
             return await present(dispatcher, tracker, top_focus, None)
@@ -133,7 +138,6 @@ class ActionNavigate(Action):
             if focus.kind == "route" and reading.get("facts"):
                 # A fact or a correction after the plan ("其实不卖烟", "第二套"): the plan is tailored again.
                 return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
-            goal = Focus.parse(u.get("goal"))
             if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
                 # "那开药店要多久" names another guide clearly: it becomes the focus.
                 return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
@@ -144,7 +148,6 @@ class ActionNavigate(Action):
             # A bare "要多久" with nothing in focus is not about the centre's complaint FAQ that
             # happens to contain the words; ask which service is meant (or answer the practice).
             found = {"match": "none", "results": []}
-        goal = Focus.parse(u.get("goal"))
         if goal and not focus:
             return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
         if found["match"] == "clear":

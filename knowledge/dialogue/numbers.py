@@ -26,14 +26,24 @@ class Quantity(NamedTuple):
     end: int
 
 
+_NUMERALS = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+_COUNTED = re.compile(r"^(平|米|㎡|个|人|名|岁|年|月|天|日|层|间|张|台|辆|套|次|号|元|块|吨|座|床|户)")
+
+
 def digits(text: str) -> str:
-    """The text with Chinese numerals written as digits ("八十平左右" → "80平左右")."""
-    with warnings.catch_warnings():  # cn2an warns about fragments it leaves alone ("三四十")
-        warnings.simplefilter("ignore")
-        try:
-            return cn2an.transform(text, "cn2an")
-        except (ValueError, KeyError, IndexError):
-            return text
+    """The text with Chinese numerals written as digits ("八十平左右" → "80平左右"). A lone numeral
+    character is converted only before a counted word, so "零食" and "一起" stay words."""
+    def convert(m: re.Match) -> str:
+        run = m.group(0)
+        if len(run) == 1 and not _COUNTED.match(text[m.end():]):
+            return run
+        with warnings.catch_warnings():  # cn2an warns about fragments it cannot read ("三四十")
+            warnings.simplefilter("ignore")
+            try:
+                return str(cn2an.cn2an(run, "smart"))
+            except (ValueError, KeyError, IndexError):
+                return run
+    return _NUMERALS.sub(convert, text)
 
 
 def quantities(text: str) -> list[Quantity]:

@@ -36,7 +36,7 @@ _CLAUSES = re.compile(r"(?<=[?？])|[,，。；;!！\n、…~～]+|\s{2,}")
 # Words that only say yes or no: they anchor nothing unless their question is the one being asked.
 _GENERIC = re.compile(r"^[不没有要需是否会无用暂别免行可以的了对好嗯]+$")
 _CONTRAST = re.compile(r"但是|但|不过|可是|而是|只是")
-_ORDINAL = re.compile(r"^\s*(?:第|选|选择)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号|条)?\s*(?:吧|的|呀|啊)?\s*$")
+_ORDINAL = re.compile(r"^\s*(?:就|那就|那|我选|我要|要)?\s*(?:第|选|选择)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号|条)?\s*(?:吧|的|呀|啊|啦)?\s*$")
 _CN_DIGITS = "一二三四五六七八九"
 _NEAR_UNIT = 4  # characters between a number and its unit word: "500多平", "80 平米"
 _NEGATION_ONLY_WORDS = ("什么都", "无论", "不管")
@@ -103,21 +103,8 @@ class _Anchor(BaseModel):
     word: str
 
 
-def _distinctive(route: Route) -> dict[str, str]:
-    """One-character option keywords that only one question of the route uses and that say more than
-    yes/no ("挂" for the signboard, "刻" for the seal): they anchor even when another question is asked."""
-    users: dict[str, set[str]] = {}
-    for q in route.questions:
-        for o in q.options:
-            for word in o.keywords:
-                if len(word) == 1 and not _GENERIC.match(word):
-                    users.setdefault(word.lower(), set()).add(q.id)
-    return {w: next(iter(qs)) for w, qs in users.items() if len(qs) == 1}
-
-
 def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
     found: list[_Anchor] = []
-    distinctive = _distinctive(route)
     for q in route.questions:
         for word in q.keywords:
             for m in re.finditer(re.escape(word.lower()), clause):
@@ -128,7 +115,7 @@ def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
                 if not w:
                     continue
                 for m in re.finditer(re.escape(w), clause):
-                    if _weak_word(w) and distinctive.get(w) != q.id and not (
+                    if _weak_word(w) and not (
                             q.id == current and (m.start() == 0 or len(clause) <= 3)):
                         # "要"/"是" answer only the question being asked, and only as the reply's first word
                         # ("要，挂的"), not inside a sentence about something else ("我是要开饭店").

@@ -9,6 +9,7 @@ bounded here like any public input.
 """
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
@@ -44,6 +45,7 @@ class UnderstandRequest(Situation):
     focus: Id | None = Field(None, description="当前焦点，如 route:open-restaurant")
     current: Id | None = Field(None, description="正在问的情形问题 id")
     misses: int = Field(0, ge=0, le=100, description="当前问题连续没能确定答案的次数")
+    offered: list[Id] = Field(default_factory=list, max_length=10, description="上一轮列出的可选指南，如 route:newborn")
 
 
 class Found(BaseModel):
@@ -111,13 +113,18 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         result.step = step.id if step else None
         result.reading = read(focus, answers, text, current, body.unsure)
         result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)
-    goal = _goal(state, text, found, body.focus)
+    goal = _goal(state, text, found, body.focus, body.offered)
     if goal:
         result.goal, result.goal_reading = goal
     return result
 
 
-def _goal(state, text: str, found: Found, focus: str | None) -> tuple[str, Reading | None] | None:
+# A question about what to do ("要办哪些手续", "怎么弄") is answered by a route, when one is offered.
+ROUTE_QUESTION = re.compile(r"手续|审批|哪些|办什么|办啥|要办|怎么办|怎么弄|咋办|流程|从哪下手|怎么开")
+
+
+def _goal(state, text: str, found: Found, focus: str | None,
+          offered: list[str]) -> tuple[str, Reading | None] | None:
     """The guide the message sets as its goal, when it is not the one in focus.
 
     Retrieval decides, with two general helps for how citizens write: a message that states its
@@ -126,8 +133,20 @@ def _goal(state, text: str, found: Found, focus: str | None) -> tuple[str, Readi
     unclear is searched again by its first and last clauses, where Chinese puts the goal and the
     decision ("算了，饭店太累，还是开个便利店吧")."""
     catalogue = state.catalogue
+    # After a list of choices, a reply that answers one offered route's question ("政府投资的",
+    # "结咗婚") chooses that route.
+    offered_routes = [o.partition(":")[2] for o in offered if o.startswith("route:") and o.partition(":")[2] in catalogue.routes]
+    fitting = [(rid, read(catalogue.routes[rid], {}, text)) for rid in offered_routes]
+    fitting = [(rid, rd) for rid, rd in fitting if rd.facts]
+    if len(fitting) == 1:
+        return f"route:{fitting[0][0]}", fitting[0][1]
     results = list(found.results)
     match = found.match
+    routes_on_top = [r for r in results[:3] if r.kind == "route"]
+    if match == Match.ambiguous and len(routes_on_top) == 1 and ROUTE_QUESTION.search(text) \
+            and f"route:{routes_on_top[0].id}" != focus:
+        rid = routes_on_top[0].id
+        return f"route:{rid}", read(catalogue.routes[rid], {}, text)
     parts = clauses(text)
     if len(parts) >= 2 and (match != Match.clear or (results and results[0].kind != "route")):
         for part in dict.fromkeys([parts[-1], parts[0]]):
