@@ -233,6 +233,17 @@ _CROSS: list[tuple[re.Pattern, Callable[[Guide, re.Match], str | None]]] = [
      lambda g, m: next((f"materials.{i}.from_item" for i, x in enumerate(g.materials) if x.name == m.group(1)), None)),
     (re.compile(r"^相关事项「(.*?)」不存在"),
      lambda g, m: next((f"related.{i}" for i, r in enumerate(g.related) if r == m.group(1)), None)),
+    # The sample-value and cost rules of knowledge.catalogue: shown under the field to change.
+    (re.compile(r"^电话「"), lambda g, m: "place.phone"),
+    (re.compile(r"^窗口「"), lambda g, m: "place.window"),
+    (re.compile(r"分布在多个楼层"), lambda g, m: "place.address"),
+    (re.compile(r"^事项编码「"), lambda g, m: "code"),
+    (re.compile(r"^承诺办结时限（"), lambda g, m: "time_limit.promised_sample"),
+    (re.compile(r"^容缺材料「(.*?)」"),
+     lambda g, m: next((f"materials.{i}.notes" for i, x in enumerate(g.materials) if x.name == m.group(1)), None)),
+    (re.compile(r"收费标准不能写"), lambda g, m: "fee.standard"),
+    (re.compile(r"常见问题「(.*?)」的回答"),
+     lambda g, m: next((f"faq.{i}.a" for i, x in enumerate(g.faq) if x.q == m.group(1)), None)),
 ]
 
 

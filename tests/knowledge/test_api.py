@@ -349,3 +349,13 @@ def test_chat_when_rasa_is_down_says_so_politely(api):
 ])
 def test_chat_rejects_bad_input(api, body):
     assert api.post("/api/chat", json=body).status_code == 422
+
+
+def test_notices_word_taxes_and_label_sample_promises(api):
+    html = api.get("/api/items/deed-tax-payment/notice").text
+    assert "契税（买方缴纳）：成交价格×适用税率" in html and "依据：《中华人民共和国契税法》第三条" in html
+    assert "不收费" not in html and "不收取行政事业性收费" in html
+    html = api.get("/api/items/tobacco-retail-license/notice").text
+    assert "承诺 5 个工作日（示例）" in html
+    route = api.get("/api/routes/second-hand-house/notice").text
+    assert "需缴契税、个人所得税、增值税，按规定计算" in route and "个工作日（示例）" in route

@@ -205,3 +205,15 @@ def test_a_contribution_is_a_cost_with_its_subsidy(shipped):
     text = describe_costs(shipped.items["resident-medical-insurance"])
     assert "城乡居民医保个人缴费：按参保年度的个人缴费标准缴纳" in text and "本市标准见医保部门公告（示例）" in text
     assert "减免：享受最低生活保障的人" in text and "免征或减征" not in text and "具体税额" not in text
+
+
+def test_the_editor_shows_each_rule_under_its_field(shipped):
+    from knowledge.editing.validation import GuideInvalid, check_guide
+    data = item("new-thing", "示例市住房公积金管理中心", floor="三楼", window="C03", phone="0000-1201001（示例号码）",
+                labelled=False, materials=[{"name": "场所证明", "necessity": "容缺", "deferral_days": 5}],
+                code="SAMPLE-GA-0101").model_dump(mode="json")
+    with pytest.raises(GuideInvalid) as exc:
+        check_guide(data, shipped, kind="item")
+    fields = {e.field for e in exc.value.errors}
+    assert fields == {"place.phone", "place.window", "place.address", "code", "time_limit.promised_sample",
+                      "materials.0.notes"}

@@ -46,10 +46,11 @@ def transcript(*citizen_and_bot: str) -> list[dict]:
 def item_data(guide_id: str, name: str) -> dict:
     """A small valid item (sample values marked 示例) for guides a test creates for itself."""
     return {
-        "id": guide_id, "kind": "item", "name": name, "code": "示例-0000-测试", "type": "公共服务",
+        "id": guide_id, "kind": "item", "name": name, "code": f"示例-{guide_id}-测试", "type": "公共服务",
         "department": "示例市民政局（示例）", "audience": ["个人"],
-        "time_limit": {"promised_days": 5, "statutory_days": 20},
-        "place": {"address": "示例市政务服务中心二楼（示例）", "hours": "工作日 9:00-17:00（示例）",
+        "time_limit": {"promised_days": 5, "statutory_days": 20, "promised_sample": True},
+        # 民政 sits on 三楼 in the sample centre: a department stays on one floor.
+        "place": {"address": "示例市政务服务中心三楼（示例）", "hours": "工作日 9:00-17:00（示例）",
                   "phone": "0000-00000000（示例）"},
         "result": {"name": name + "结果"},
     }

@@ -14,9 +14,13 @@ from fastapi.templating import Jinja2Templates
 
 from knowledge.api.deps import ItemDep, RouteDep, StateDep
 from knowledge.planner import PlanError, plan_route
+from knowledge.schema.common import SAMPLE_LABEL
+from knowledge.wording.costs import describe_costs
 
 router = APIRouter(prefix="/api", tags=["notices"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "web" / "templates")
+# The printed notice words costs and sample labels exactly as the chat does.
+templates.env.globals.update(describe_costs=describe_costs, SAMPLE_LABEL=SAMPLE_LABEL)
 
 
 @router.get("/routes/{route_id}/notice", response_class=HTMLResponse)
