@@ -17,7 +17,7 @@ from knowledge.catalogue import dump_guide, parse_guide
 from knowledge.editing.validation import FieldError, errors_from_pydantic
 from knowledge.schema import Guide
 
-FOLDERS = {"item": "items", "route": "routes", "faq": "faq"}
+FOLDERS = {"item": "items", "route": "routes", "faq": "faq", "industry": "industries"}
 MAX_FILES = 5000
 MAX_FILE_BYTES = 1_000_000
 MAX_TOTAL_BYTES = 50_000_000  # unpacked; a zip bomb stops here, before anything is decompressed

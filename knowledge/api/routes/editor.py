@@ -32,7 +32,7 @@ from knowledge.store.db import as_utc
 from knowledge.store.tables import GuideRow, GuideVersionRow, PublicationRow
 
 router = APIRouter(prefix="/api/editor", tags=["editor"])
-Kind = Literal["item", "route", "faq"]
+Kind = Literal["item", "route", "faq", "industry"]
 MAX_DATA_CHARS = 200_000  # far above the largest sample guide (about 8 000 characters as JSON)
 MAX_UPLOAD_BYTES = 20_000_000
 
