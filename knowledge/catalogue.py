@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from knowledge.schema import Faq, Guide, Item, Route, guide_adapter
+from knowledge.schema import Faq, Guide, Industry, Item, Route, guide_adapter
 from knowledge.schema.common import SAMPLE_LABEL
 from knowledge.schema.item import FREE_WORDS, DeadlineKind, Necessity
 
@@ -47,19 +47,26 @@ class Catalogue:
     items: dict[str, Item] = field(default_factory=dict)
     routes: dict[str, Route] = field(default_factory=dict)
     faqs: dict[str, Faq] = field(default_factory=dict)
+    industries: dict[str, Industry] = field(default_factory=dict)
+
+    def _tables(self) -> dict[str, dict]:
+        return {"item": self.items, "route": self.routes, "faq": self.faqs, "industry": self.industries}
 
     def get(self, guide_id: str) -> Guide | None:
-        return self.items.get(guide_id) or self.routes.get(guide_id) or self.faqs.get(guide_id)
+        for table in self._tables().values():
+            if guide_id in table:
+                return table[guide_id]
+        return None
 
     def all(self) -> list[Guide]:
-        return [*self.items.values(), *self.routes.values(), *self.faqs.values()]
+        return [g for table in self._tables().values() for g in table.values()]
 
     def add(self, guide: Guide) -> None:
         self.remove(guide.id)
-        {"item": self.items, "route": self.routes, "faq": self.faqs}[guide.kind][guide.id] = guide
+        self._tables()[guide.kind][guide.id] = guide
 
     def remove(self, guide_id: str) -> None:
-        for table in (self.items, self.routes, self.faqs):
+        for table in self._tables().values():
             table.pop(guide_id, None)
 
     def problems(self) -> dict[str, list[str]]:
@@ -77,6 +84,9 @@ class Catalogue:
             for rel in faq.related:
                 if rel not in self.items and rel not in self.routes:
                     out.setdefault(faq.id, []).append(f"相关事项「{rel}」不存在")
+        for industry in self.industries.values():
+            if industry.route not in self.routes:
+                out.setdefault(industry.id, []).append(f"行业所走的路线「{industry.route}」不存在")
         items = list(self.items.values())
         for check in (place_conflicts, duplicate_codes):
             for gid, msgs in check(items).items():
@@ -247,7 +257,8 @@ def main(argv: list[str]) -> int:
     except CatalogueError as exc:
         print(exc)
         return 1
-    print(f"ok: {len(cat.items)} items, {len(cat.routes)} routes, {len(cat.faqs)} faq entries")
+    print(f"ok: {len(cat.items)} items, {len(cat.routes)} routes, {len(cat.faqs)} faq entries, "
+          f"{len(cat.industries)} industries")
     return 0
 
 

@@ -17,7 +17,7 @@ from knowledge.catalogue import dump_guide, parse_guide
 from knowledge.editing.validation import FieldError, errors_from_pydantic
 from knowledge.schema import Guide
 
-FOLDERS = {"item": "items", "route": "routes", "faq": "faq"}
+FOLDERS = {"item": "items", "route": "routes", "faq": "faq", "industry": "industries"}
 MAX_FILES = 5000
 MAX_FILE_BYTES = 1_000_000
 MAX_TOTAL_BYTES = 50_000_000  # unpacked; a zip bomb stops here, before anything is decompressed
@@ -71,7 +71,7 @@ def read_zip(content: bytes) -> ParsedArchive:
             if len(parts) == 3:
                 parts = parts[1:]
             if len(parts) != 2 or parts[0] not in FOLDERS.values():
-                out.error(name, "文件应放在 items/、routes/ 或 faq/ 文件夹中")
+                out.error(name, "文件应放在 items/、routes/、faq/ 或 industries/ 文件夹中")
                 continue
             if info.file_size > MAX_FILE_BYTES:
                 out.error(name, "文件太大（超过 1 MB）")

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from knowledge.catalogue import Catalogue
 from knowledge.schema import Guide, guide_adapter
 
-KINDS = ("item", "route", "faq")
+KINDS = ("item", "route", "faq", "industry")
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,7 @@ _CROSS: list[tuple[re.Pattern, Callable[[Guide, re.Match], str | None]]] = [
     (re.compile(r"收费标准不能写"), lambda g, m: "fee.standard"),
     (re.compile(r"常见问题「(.*?)」的回答"),
      lambda g, m: next((f"faq.{i}.a" for i, x in enumerate(g.faq) if x.q == m.group(1)), None)),
+    (re.compile(r"^行业所走的路线"), lambda g, m: "route"),
 ]
 
 
@@ -262,7 +263,8 @@ def cross_guide_errors(guide: Guide, problems: list[str]) -> list[FieldError]:
 
 def with_guides(catalogue: Catalogue, upserts: Sequence[Guide] = (), removed: Sequence[str] = ()) -> Catalogue:
     """A copy of the catalogue with some guides added or replaced and some removed (the original is untouched)."""
-    copy = Catalogue(items=dict(catalogue.items), routes=dict(catalogue.routes), faqs=dict(catalogue.faqs))
+    copy = Catalogue(items=dict(catalogue.items), routes=dict(catalogue.routes), faqs=dict(catalogue.faqs),
+                     industries=dict(catalogue.industries))
     for gid in removed:
         copy.remove(gid)
     for g in upserts:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.schema import Faq, Guide, Item, Route
+from knowledge.schema import Faq, Guide, Industry, Item, Route
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,10 @@ def document_for(guide: Guide) -> Document:
     elif isinstance(guide, Route):
         names = [guide.name, *guide.aliases]
         body = [guide.summary, *(s.title or "" for s in guide.steps)]
+    elif isinstance(guide, Industry):
+        # Only the everyday names: the route's own document carries what the business must do.
+        names = [guide.name, *guide.aliases]
+        body = [guide.category]
     else:
         assert isinstance(guide, Item)
         names = [guide.name, *guide.aliases, guide.result.name]
@@ -39,7 +43,7 @@ def document_for(guide: Guide) -> Document:
     passages = [
         "；".join(names),
         *(n for n in names[1:] if len(n) >= 2),  # each alias on its own: a short query meets its twin
-        (guide.summary or "") if not isinstance(guide, Faq) else guide.answer[:200],
+        _summary(guide),
     ]
     return Document(
         guide_id=guide.id,
@@ -49,6 +53,19 @@ def document_for(guide: Guide) -> Document:
         lexical_text=lexical,
         passages=tuple(dict.fromkeys(p for p in passages if p)),
     )
+
+
+def _summary(guide: Guide) -> str:
+    if isinstance(guide, Faq):
+        return guide.answer[:200]
+    if isinstance(guide, Industry):
+        return ""  # its names are the whole of what it says
+    return guide.summary or ""
+
+
+def answers_for(guide: Guide) -> str:
+    """The guide a match on this guide's document stands for: an industry's is its route."""
+    return guide.route if isinstance(guide, Industry) else guide.id
 
 
 def user_words(guides: list[Guide]) -> list[str]:

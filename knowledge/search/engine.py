@@ -18,7 +18,7 @@ import numpy as np
 
 from knowledge.schema import Guide
 from knowledge.search.dense import DenseIndex
-from knowledge.search.documents import Document, document_for, user_words
+from knowledge.search.documents import Document, answers_for, document_for, user_words
 from knowledge.search.embedder import Embedder
 from knowledge.search.fusion import reciprocal_rank_fusion
 from knowledge.search.lexical import LexicalIndex
@@ -85,6 +85,9 @@ class Snapshot:
     # route position -> positions of the items among its steps
     route_steps: dict[int, set[int]] = field(default_factory=dict)
     longest_name: int = 0
+    # Documents that answer for another: an industry's match is its route's (-1: route not live).
+    borrowers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    lenders: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 class SearchEngine:
@@ -152,22 +155,30 @@ class SearchEngine:
 
     def _assemble(self, guides: list[Guide], docs: list[Document], tokenizer: Tokenizer, lexical: LexicalIndex,
                   like: DenseIndex | None, progress: bool, started: float) -> Snapshot:
-        passages = [p for d in docs for p in d.passages]
-        owners = np.array([i for i, d in enumerate(docs) for _ in d.passages], dtype=np.int64)
+        position = {d.guide_id: i for i, d in enumerate(docs)}
+        # Where a match on each document counts: itself, or for an industry its route. Rankers then
+        # only ever return items, routes and FAQ entries, and an industry needs no code to be found.
+        stands = [position.get(answers_for(g), -1) for g in guides]
+        passages = [p for i, d in enumerate(docs) if stands[i] >= 0 for p in d.passages]
+        owners = np.array([stands[i] for i, d in enumerate(docs) if stands[i] >= 0 for _ in d.passages],
+                          dtype=np.int64)
         dense = DenseIndex(self._vectors_for(passages, progress), owners, like=like)
         names: dict[str, list[int]] = {}
         for i, (g, d) in enumerate(zip(guides, docs)):
+            if stands[i] < 0:
+                continue
             for n in [d.title, *getattr(g, "aliases", [])]:
                 n = normalize(n)
-                if len(n) >= 2:
-                    names.setdefault(n, []).append(i)
-        position = {d.guide_id: i for i, d in enumerate(docs)}
+                if len(n) >= 2 and stands[i] not in names.get(n, ()):
+                    names.setdefault(n, []).append(stands[i])
+        borrowers = np.array([i for i, t in enumerate(stands) if t != i], dtype=np.int64)
+        lenders = np.array([stands[i] for i in borrowers], dtype=np.int64)
         route_steps = {
             position[g.id]: {position[s.item] for s in g.steps if s.item in position}
             for g in guides if g.kind == "route"
         }
         return Snapshot(list(guides), docs, tokenizer, lexical, dense, time.perf_counter() - started, names,
-                        route_steps, max(map(len, names), default=0))
+                        route_steps, max(map(len, names), default=0), borrowers, lenders)
 
     def _vectors_for(self, passages: list[str], progress: bool) -> np.ndarray:
         found, missing = self.vectors.lookup(passages)
@@ -190,7 +201,7 @@ class SearchEngine:
         lex_rank: list[int] = []
         lex_scores = np.zeros(len(snap.docs), dtype=np.float32)
         if mode != Mode.dense:
-            lex_scores = snap.lexical.scores(snap.tokenizer.tokens(text))
+            lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap)
             top = np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores) else []
             lex_rank = [int(i) for i in sorted(top, key=lambda i: -lex_scores[i]) if lex_scores[i] > 0]
             timings["lexical"] = (time.perf_counter() - t0) * 1000
@@ -291,6 +302,17 @@ class SearchEngine:
             if float(lex_scores.max()) >= 1.5 * second:
                 return Match.clear
         return Match.ambiguous
+
+
+def _fold(scores: np.ndarray, snap: Snapshot) -> np.ndarray:
+    """BM25 scores with each industry's score moved onto its route (the better of the two counts)."""
+    if not len(snap.borrowers):
+        return scores
+    out = scores.copy()
+    out[snap.borrowers] = 0.0
+    live = snap.lenders >= 0
+    np.maximum.at(out, snap.lenders[live], scores[snap.borrowers[live]])
+    return out
 
 
 def _substrings(text: str, longest: int, shortest: int = 2):

@@ -19,7 +19,7 @@ from knowledge.schema import Guide, guide_adapter
 from knowledge.store.db import as_utc, utcnow
 from knowledge.store.tables import GuideRow, GuideVersionRow, PublicationRow
 
-KIND_NAMES = {"item": "事项", "route": "一件事", "faq": "问答"}
+KIND_NAMES = {"item": "事项", "route": "一件事", "faq": "问答", "industry": "行业"}
 VERSION_STATUSES = ("draft", "published", "superseded", "withdrawn")
 
 
@@ -135,6 +135,8 @@ def title_of(data: dict) -> str:
 
 
 def department_of(data: dict) -> str:
+    if data.get("kind") == "industry":
+        return f"行业指引 · {data.get('category') or ''}".rstrip(" ·")
     return "多部门联办" if data.get("kind") == "route" else str(data.get("department") or "")
 
 

@@ -276,7 +276,7 @@ def test_every_route_brief_fits_in_500_characters(staff):
     assert len(routes) >= 10
     for route in routes:
         for pick in (None, 0, -1):
-            answers = {} if pick is None else {q["id"]: q["options"][pick]["value"] for q in route["questions"]}
+            answers = {} if pick is None else {q["id"]: q["options"][pick]["value"] for q in route.get("questions", [])}
             resp = staff.get("/api/console/brief", params={"route": route["id"], "answers": json.dumps(answers)})
             assert resp.status_code == 200, (route["id"], resp.text)
             text = resp.json()["text"]

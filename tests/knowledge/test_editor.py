@@ -253,7 +253,8 @@ def test_export_is_the_guide_folder_layout(editor):
         restaurant = parse_guide(zf.read("routes/open-restaurant.yml").decode())
         passport = parse_guide(zf.read("items/passport.yml").decode())
     assert {"items/passport.yml", "routes/open-restaurant.yml", "faq/faq-rongque.yml"} <= names
-    assert all(n.split("/")[0] in {"items", "routes", "faq"} and n.endswith(".yml") for n in names)
+    assert all(n.split("/")[0] in {"items", "routes", "faq", "industries"} and n.endswith(".yml") for n in names)
+    assert "industries/hotpot-skewers.yml" in names
     assert restaurant.name == "开办餐饮店" and passport.kind == "item"
     live = {g["id"] for g in editor.get("/api/editor/guides", params={"status": "published"}).json()}
     assert {n.split("/")[1].removesuffix(".yml") for n in names} == live
@@ -323,7 +324,7 @@ def test_import_with_any_error_imports_nothing(editor, reviewer):
 
 @pytest.mark.parametrize("content, detail", [
     (b"this is not a zip", "上传的文件不是 zip 压缩包"),
-    (_zip({"README.md": "# nothing here"}), "压缩包里没有找到指南文件（items/、routes/、faq/ 下的 .yml 文件）"),
+    (_zip({"README.md": "# nothing here"}), "压缩包里没有找到指南文件（items/、routes/、faq/、industries/ 下的 .yml 文件）"),
 ])
 def test_import_of_something_else_is_400(reviewer, content, detail):
     resp = _import(reviewer, content)

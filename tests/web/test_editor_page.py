@@ -380,6 +380,29 @@ def test_new_guide_from_a_knowledge_gap_link(staff_stack, laptop: Page, api):
     clean(laptop)
 
 
+def test_an_editor_adds_an_industry_that_leads_to_a_route(staff_stack, laptop: Page, api):
+    base = staff_stack.knowledge_url
+    gid = unique("test-industry")
+    link = f"/editor?new=industry&title={quote('酸辣粉店')}&alias={quote('酸辣粉铺')}"
+    sign_in(laptop, base, "editor1", next_path=quote(link, safe=""))
+    expect(laptop.get_by_test_id("field-name")).to_have_value("酸辣粉店")
+    expect(laptop.locator('[data-path="aliases.0"]')).to_have_value("酸辣粉铺")
+    laptop.get_by_test_id("field-id").fill(gid)
+    laptop.locator('[data-path="category"]').fill("餐饮")
+    laptop.get_by_test_id("field-route").fill("open-ramen-bar")  # no such route
+    laptop.get_by_test_id("save-draft").click()
+    expect(laptop.locator('[data-error-for="route"]')).to_contain_text("行业所走的路线「open-ramen-bar」不存在")
+    expect(laptop.locator('#route-ids option[value="open-restaurant"]')).to_have_count(1)  # the route picker
+    laptop.get_by_test_id("field-route").fill("open-restaurant")
+    laptop.get_by_test_id("save-draft").click()
+    expect_toast(laptop, "已创建草稿 v1")
+    expect(laptop.get_by_test_id("guide-title")).to_contain_text("酸辣粉店")
+    data = detail(api("editor1"), gid)["draft"]["data"]
+    assert (data["kind"], data["route"], data["aliases"], data["category"]) == (
+        "industry", "open-restaurant", ["酸辣粉铺"], "餐饮")
+    clean(laptop)
+
+
 def test_route_steps_dependencies_and_conditions(staff_stack, laptop: Page, api):
     base = staff_stack.knowledge_url
     gid = unique("test-route")

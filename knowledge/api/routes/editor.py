@@ -32,7 +32,7 @@ from knowledge.store.db import as_utc
 from knowledge.store.tables import GuideRow, GuideVersionRow, PublicationRow
 
 router = APIRouter(prefix="/api/editor", tags=["editor"])
-Kind = Literal["item", "route", "faq"]
+Kind = Literal["item", "route", "faq", "industry"]
 MAX_DATA_CHARS = 200_000  # far above the largest sample guide (about 8 000 characters as JSON)
 MAX_UPLOAD_BYTES = 20_000_000
 
@@ -427,7 +427,7 @@ def withdraw(guide_id: str, session: SessionDep, state: StateDep, user: CurrentU
 @router.post("/import", response_model=ImportOut, dependencies=[require("publish")],
              responses={422: {"description": "有文件不合格：什么都没有导入，errors 按文件列出问题"}})
 def import_zip(session: SessionDep, state: StateDep, user: CurrentUser,
-               file: Annotated[UploadFile, File(description="导出的 zip：items/、routes/、faq/ 下的 .yml")],
+               file: Annotated[UploadFile, File(description="导出的 zip：items/、routes/、faq/、industries/ 下的 .yml")],
                publish: Annotated[bool, Form()] = False):
     """Import a zip in the guide-folder layout. The whole set is checked first; any error rejects all of it."""
     content = file.file.read(MAX_UPLOAD_BYTES + 1)
@@ -439,7 +439,7 @@ def import_zip(session: SessionDep, state: StateDep, user: CurrentUser,
     except archive.ArchiveError as exc:
         raise HTTPException(400, detail=str(exc)) from exc
     if not parsed.guides and not parsed.errors:
-        raise HTTPException(400, detail="压缩包里没有找到指南文件（items/、routes/、faq/ 下的 .yml 文件）")
+        raise HTTPException(400, detail="压缩包里没有找到指南文件（items/、routes/、faq/、industries/ 下的 .yml 文件）")
     with state.publisher.lock:
         existing = store.latest_data(session)
         created, updated, unchanged, to_publish = [], [], [], []

@@ -6,7 +6,7 @@
   "use strict";
 
   var esc = Staff.esc;
-  var KIND_NAMES = { item: "事项", route: "一件事", faq: "问答" };
+  var KIND_NAMES = { item: "事项", route: "一件事", faq: "问答", industry: "行业" };
   var STATUS_NAMES = { draft: "草稿", published: "已发布", superseded: "历史版本", withdrawn: "已下线" };
   var ACTION_NAMES = {
     create: "新建", save: "保存草稿", save_draft: "保存草稿", draft: "保存草稿", publish: "发布", rollback: "回滚",
@@ -27,7 +27,8 @@
     faq: "常见问答", q: "问题", a: "回答", questions: "情形问题", text: "问题", help: "说明", options: "选项",
     value: "选项值", label: "选项名称", keywords: "关键词", min: "下限", max: "上限", item: "事项编号",
     title: "本路线中的叫法", depends_on: "前置步骤", stage: "阶段", question: "问题", alt_questions: "其他问法",
-    answer: "回答", related: "相关指南", version: "版本", status: "状态", updated_at: "更新日期"
+    answer: "回答", related: "相关指南", version: "版本", status: "状态", updated_at: "更新日期",
+    category: "行业大类", route: "所走路线"
   };
   var ITEM_TYPES = ["行政许可", "公共服务", "备案", "行政确认", "行政登记", "行政给付", "其他行政权力"];
   var AUDIENCES = ["个人", "法人"];
@@ -217,7 +218,8 @@
   function identityFields() {
     return text("id", "编号（英文小写、数字和连字符）", {
       required: true, disabled: !S.creating, testid: "field-id",
-      placeholder: { item: "如 food-business-license", route: "如 open-restaurant", faq: "如 faq-lost-licence" }[S.kind],
+      placeholder: { item: "如 food-business-license", route: "如 open-restaurant", faq: "如 faq-lost-licence",
+                     industry: "如 hotpot-skewers" }[S.kind],
       hint: S.creating ? "保存后不能再改，网址和文件名都用它" : "编号不能修改"
     });
   }
@@ -478,6 +480,22 @@
       "</div>", "section-faq-basic");
   }
 
+  // ---------------------------------------------------------------- industry form
+
+  // An industry is only everyday names and the route they lead to; search credits its matches to the route.
+  function industryForm() {
+    return section("", "行业",
+      '<div class="grid-2">' + identityFields() +
+      text("name", "行业名称", { required: true, testid: "field-name", placeholder: "如 火锅店、串串店" }) +
+      text("category", "行业大类", { required: true, placeholder: "如 餐饮、零售、生活服务" }) +
+      text("route", "所走的一件事路线编号", { required: true, list: "route-ids", testid: "field-route", placeholder: "如 open-restaurant",
+        hint: "市民说出这些叫法时，助手给出这条路线；需要路线里没有的许可时，先新建一条路线" }) +
+      lines("aliases", "日常叫法（市民怎么称呼这类店）", { cls: "span-all", addLabel: "添加叫法",
+        hint: "写店的叫法：串串店、烘焙坊、小饭馆……不要写许可证名称，那是事项的别名" }) +
+      text("note", "编辑说明", { optional: true, area: true, cls: "span-all", rows: 2 }) +
+      "</div>", "section-industry");
+  }
+
   // ---------------------------------------------------------------- templates
 
   var TEMPLATES = {
@@ -511,6 +529,9 @@
       return { kind: "route", id: "", name: title || "", aliases: aliases, summary: "", audience: null,
                questions: [], steps: [TEMPLATES.step()], notes: [] };
     }
+    if (kind === "industry") {
+      return { kind: "industry", id: "", name: title || "", category: "", aliases: aliases, route: "", note: null };
+    }
     return { kind: "faq", id: "", question: title || "", alt_questions: aliases, answer: "",
              department: "示例市政务服务中心", related: [], sample: false };
   }
@@ -529,7 +550,8 @@
       ? ["data-path", "data-key", "data-value"].filter(function (a) { return active.hasAttribute(a); })
         .map(function (a) { return "[" + a + '="' + cssEscape(active.getAttribute(a)) + '"]'; }).join("")
       : null;
-    form.innerHTML = S.kind === "item" ? itemForm() : S.kind === "route" ? routeForm() : faqForm();
+    form.innerHTML = S.kind === "item" ? itemForm() : S.kind === "route" ? routeForm()
+      : S.kind === "industry" ? industryForm() : faqForm();
     form.hidden = !!S.conflict;
     if (refocus) {
       var again = form.querySelector(refocus);
@@ -572,7 +594,7 @@
           (draftV ? "" : ' disabled title="没有待发布的草稿"') + ">发布" + (draftV ? "草稿 v" + draftV : "") + "</button>");
         if (g.published_version) buttons.push('<button type="button" class="btn danger" data-cmd="withdraw" data-testid="withdraw">下线</button>');
       }
-      if (g.published_version && S.kind !== "faq") {
+      if (g.published_version && (S.kind === "item" || S.kind === "route")) {
         buttons.push('<a class="btn link" target="_blank" rel="noopener" href="/api/' + (S.kind === "item" ? "items/" : "routes/") +
           encodeURIComponent(g.id) + '/notice">线上告知单 ↗</a>');
       }
@@ -980,6 +1002,7 @@
     setUrl({ id: id });
     renderAll();
     if (S.kind === "route") loadItemIds();
+    if (S.kind === "industry") loadRouteIds();
     if (S.tab === "versions") loadVersions();
     if (S.tab === "audit") loadAudit();
     if (!opts.force && window.matchMedia("(max-width: 999px)").matches) head.scrollIntoView({ block: "start" });
@@ -999,6 +1022,7 @@
     selectTab("edit");
     renderAll();
     if (kind === "route") loadItemIds();
+    if (kind === "industry") loadRouteIds();
     var idInput = form.querySelector('[data-path="id"]');
     if (idInput) idInput.focus();
   }
@@ -1012,6 +1036,18 @@
         return '<option value="' + esc(g.id) + '">' + esc(g.title) + "</option>";
       }).join("");
       itemIdsLoaded = true;
+    } catch (e) { /* only a typing aid */ }
+  }
+
+  var routeIdsLoaded = false;
+  async function loadRouteIds() {
+    if (routeIdsLoaded) return;
+    try {
+      var routes = await Staff.api("/api/editor/guides?kind=route");
+      document.getElementById("route-ids").innerHTML = routes.map(function (g) {
+        return '<option value="' + esc(g.id) + '">' + esc(g.title) + "</option>";
+      }).join("");
+      routeIdsLoaded = true;
     } catch (e) { /* only a typing aid */ }
   }
 
