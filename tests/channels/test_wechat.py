@@ -110,15 +110,17 @@ def test_url_verification_echoes_only_for_wechat(wechat):
 # -- round trips -------------------------------------------------------------------------------
 
 def test_documentation_vector_in_safe_mode(wechat):
-    """The encrypted message of WeChat's docs, byte for byte, gets an encrypted Chinese answer."""
+    """The encrypted message of WeChat's docs, byte for byte, gets an encrypted Chinese answer.
+    Its 2014 timestamp is outside the replay window, so it is signed again with the current time
+    (tests/channels/test_wechat_protocol.py reads it with its original signature, clock pinned)."""
     encrypt = ("hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHF"
                "VAFmOD2LdJF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVti"
                "cbSnyU8dKOIbgU6ux5VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpA"
                "e+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCum"
                "EPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE=")
-    timestamp, nonce = "1409735669", "1320562132"
+    timestamp, nonce = str(int(time.time())), "1320562132"
     query = {"timestamp": timestamp, "nonce": nonce, "signature": sign(DOC_TOKEN, timestamp, nonce),
-             "encrypt_type": "aes", "msg_signature": "5d197aaffba7e9b25a30732f161a50dee96bd5fa"}
+             "encrypt_type": "aes", "msg_signature": sign(DOC_TOKEN, timestamp, nonce, encrypt)}
     body = f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><Encrypt>{cdata(encrypt)}</Encrypt></xml>"
     resp = httpx.post(wechat.a.server.url, params=query, content=body.encode(), timeout=30)
     reply = wechat.a.server.reply(resp)
@@ -293,6 +295,19 @@ def test_forged_or_missing_signatures_are_refused(wechat):
     after = a.stats()
     assert after["rejected_403"] - before.get("rejected_403", 0) == 5
     assert after.get("dialogues", 0) == before.get("dialogues", 0)
+
+
+def test_replayed_callbacks_are_refused(wechat):
+    """A callback captured and sent again 10 minutes later, signature intact, is refused (finding 16)."""
+    a, server = wechat.a, wechat.a.server
+    before = a.stats()
+    xml = text_xml(openid(), f"办护照 {MARKER}")
+    old = server.query(timestamp=str(int(time.time()) - 600))
+    assert server.post(xml, query=old).status_code == 403
+    body, aes_q = server.encrypted(xml, server.query(timestamp=str(int(time.time()) - 600)))
+    assert _post_raw(a, body.encode(), aes_q).status_code == 403
+    assert a.stats().get("dialogues", 0) == before.get("dialogues", 0)
+    assert "护照" in server.say(openid(), "办护照")  # the same message, sent now, is answered
 
 
 HOSTILE = {
