@@ -7,7 +7,8 @@ URLs (/webhooks/rest/webhook, /socket.io) and the widgets' configuration do not 
   `web:<sender>`. A missing or non-text sender gets a fresh id of its own, instead of stock Rasa's
   shared "default" conversation; a non-text message is treated as empty.
 - socket.io: senders become `sio:<session id>`. The session id is chosen by the client, which is why
-  it needs the prefix; answers are still sent to the socket's room, the unprefixed id.
+  it needs the prefix; answers are still sent to the socket's room, the unprefixed id. The session
+  request handler is replaced too (stock Rasa 3.6 never joins the room with python-socketio 5).
 """
 from __future__ import annotations
 
@@ -70,7 +71,22 @@ class SocketIOInput(StockSocketIOInput):
             stock = message.output_channel
             return RoomOutput(stock.sio, stock.bot_message_evt)
 
-        return super().blueprint(guarded(on_new_message, self.name(), SOCKETIO_PREFIX, output))
+        blueprint = super().blueprint(guarded(on_new_message, self.name(), SOCKETIO_PREFIX, output))
+        sio = self.sio
+
+        # Replaces stock Rasa 3.6's handler, which calls python-socketio 5's coroutine enter_room
+        # without awaiting it: the socket never joined its session's room, so with
+        # session_persistence no answer ever reached the widget.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            session_id = (data or {}).get("session_id") if isinstance(data, dict) else None
+            if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SENDER_CHARS:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        return blueprint
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         stock = super().get_output_channel()

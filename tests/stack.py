@@ -97,7 +97,8 @@ def rasa_process(workdir: Path, action_url: str, port: int | None = None, endpoi
     return Process(
         "rasa", [str(RASA_VENV / "python"), "-m", "bot.server", "run", "--model", str(RASA_MODEL),
                  "--endpoints", str(endpoints),
-                 "--credentials", "bot/credentials.yml", "--port", str(port), "--interface", "127.0.0.1"],
+                 # No --interface: bot/server.py's default (127.0.0.1) is what tests/security checks.
+                 "--credentials", "bot/credentials.yml", "--port", str(port)],
         env or {}, workdir / f"rasa-{port}.log", f"http://127.0.0.1:{port}/")
 
 
