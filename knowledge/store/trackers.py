@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, delete, select
 from sqlalchemy.engine import Engine
-
-from knowledge.store.db import make_engine
 
 _metadata = MetaData()
 EVENTS = Table(
@@ -32,7 +30,10 @@ EVENTS = Table(
 
 class TrackerStore:
     def __init__(self, url: str) -> None:
-        self.engine: Engine = make_engine(url)
+        # Rasa's database, so none of knowledge.store.db's SQLite pragmas; a short connect timeout
+        # elsewhere, so an unreachable store fails the request (503) instead of hanging it.
+        self.engine: Engine = (create_engine(url) if url.startswith("sqlite") else
+                               create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}))
 
     def events(self, sender_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
