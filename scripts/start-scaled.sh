@@ -104,7 +104,9 @@ servers() {  # servers BASE COUNT -> nginx upstream lines (as deploy/nginx_conf.
 
 knowledge() {  # knowledge INDEX
   local port=$((KNOWLEDGE_BASE_PORT + $1))
+  # TRACKER_DB_URL: Rasa's trackers, for the retention purge and an admin's export/deletion of a conversation.
   spawn "knowledge-$1" env DATABASE_URL="postgresql+psycopg://$PGUSER@$PGHOST:$PGPORT/$KNOWLEDGE_DB" \
+    TRACKER_DB_URL="${TRACKER_DB_URL:-postgresql+psycopg://$PGUSER@$PGHOST:$PGPORT/$TRACKER_DB}" \
     RASA_URL="$PUBLIC_URL" PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-$PUBLIC_URL}" API_PORT="$port" \
     "$SVC/uvicorn" knowledge.api.main:app --host 127.0.0.1 --port "$port" --log-level warning
 }
