@@ -5,14 +5,17 @@ tests/channels/test_wechat.py, which runs the WeChat channel for real."""
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
+import time
 import uuid
 
 import httpx
 import pytest
 
-from tests.stack import ADMIN_PASSWORD, RASA_VENV, ROOT, SERVICE_TOKEN, Stack, login, say, texts
+from deploy.nginx_conf import render, upstream_lines
+from tests.stack import ADMIN_PASSWORD, RASA_VENV, ROOT, SERVICE_TOKEN, Stack, free_port, login, say, texts
 
 ID_NUMBER, PHONE, CARD = "11010519491231002X", "13800138000", "6217000000001236"
 RAW_NUMBERS = (ID_NUMBER, PHONE, CARD)
@@ -145,3 +148,48 @@ def test_socketio_is_guarded_and_prefixed(stack):
     [event] = handoffs_of(stack, f"sio:{session}")
     assert event["data"]["channel"] == "socketio"
     assert PHONE not in json.dumps(event, ensure_ascii=False)
+
+
+# ---- the nginx template in front of this stack ---------------------------------------------------
+
+@pytest.mark.skipif(not (shutil.which("nginx") or shutil.which("/usr/sbin/nginx")),
+                    reason="nginx is not installed (scripts/start-scaled.sh installs Debian's nginx-light)")
+def test_nginx_template_limits_the_channel_webhooks(stack, tmp_path):
+    public, actions_port = free_port(), free_port()
+    (tmp_path / "log").mkdir()
+    (tmp_path / "nginx").mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(render((ROOT / "deploy" / "nginx.conf.template").read_text(), {
+        "RASA_SERVERS": upstream_lines([httpx.URL(stack.rasa_url).port]),
+        "KNOWLEDGE_SERVERS": upstream_lines([httpx.URL(stack.knowledge_url).port]),
+        "ACTIONS_SERVERS": upstream_lines([httpx.URL(stack.actions_url).port]),
+        "RUN_DIR": str(tmp_path), "LISTEN_HOST": "127.0.0.1", "PUBLIC_PORT": str(public),
+        "ACTIONS_PORT": str(actions_port),
+    }))
+    proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(tmp_path / "nginx"), "-c", str(conf)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{public}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        rest = f"{base}/webhooks/rest/webhook"
+        # The longest message a citizen may send passes nginx, escaped (12 KB), and gets the guard's answer.
+        longest = httpx.post(rest, content=json.dumps({"sender": "n1", "message": "办" * 2001}), timeout=30,
+                             headers={"Content-Type": "application/json"})
+        assert longest.status_code == 200 and TOO_LONG_HINT in texts(longest.json())
+        huge = httpx.post(rest, json={"sender": "n2", "message": "办" * 20_000}, timeout=30)
+        assert huge.status_code == 413
+        assert httpx.post(f"{base}/webhooks/wechat/webhook", content=b"<xml>" + b"x" * 70_000 + b"</xml>",
+                          timeout=30).status_code == 413
+        assert httpx.get(f"{base}/webhooks/telegram/webhook", timeout=10).status_code == 404
+        assert "护照" in texts(httpx.post(rest, json={"sender": "n3", "message": "办护照"}, timeout=30).json())
+        # nginx's loopback port in front of the action servers passes the token check on, not around.
+        forged = httpx.post(f"http://127.0.0.1:{actions_port}/webhook", json=forged_action_call("n4"), timeout=10)
+        assert forged.status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(10)
