@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 TOO_LONG = (f"您的消息有点长（超过 {MAX_MESSAGE_CHARS} 字），我没法一下子看完。"
             "请用一两句话说说您想办的事，例如“开饭店要办哪些证”，我来帮您查。")
-EMPTY = "您好像发了一条空消息。请告诉我您想办的事，例如“开饭店要办哪些证”。"
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -42,12 +41,11 @@ def guarded(on_new_message: OnNewMessage, channel: str, prefix: str,
 
     async def receive(message: UserMessage) -> Any:
         text = message.text if isinstance(message.text, str) else ""
-        reply = TOO_LONG if len(text) > MAX_MESSAGE_CHARS else EMPTY if not text.strip() else None
-        if reply:
-            logger.info("channel.refused channel=%s reason=%s chars=%d", channel,
-                        "too_long" if reply is TOO_LONG else "empty", len(text))
-            await message.output_channel.send_text_message(message.sender_id, reply)
+        if len(text) > MAX_MESSAGE_CHARS:
+            logger.info("channel.refused channel=%s reason=too_long chars=%d", channel, len(text))
+            await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
             return None
+        # An empty message goes on: the dialogue answers it with its own prompt (actions/navigate.py).
         return await on_new_message(UserMessage(
             mask_text(text),
             output(message) if output else message.output_channel,

@@ -33,7 +33,7 @@ from wechatpy.messages import BaseMessage
 
 from channels.apology import dialogue_unavailable
 from channels.dedup import ANSWERED, MessageLedger
-from channels.guard import EMPTY, MAX_MESSAGE_CHARS, TOO_LONG, guarded
+from channels.guard import MAX_MESSAGE_CHARS, TOO_LONG, guarded
 from channels.state_store import open_store
 from channels.wechat_context import UserContext
 from channels.wechat_delivery import CustomerService
@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 WELCOME_INTENT = "/greet"  # the welcome (utter_greet) says what the assistant does
 UNSUPPORTED = ("抱歉，我暂时只能看懂文字和语音消息，看不了图片、位置、链接和视频。"
                "请用文字或语音告诉我您想办的事，例如“开饭店要办哪些证”“办护照要带什么”。")
+EMPTY = "您好像发了一条空消息。请告诉我您想办的事，例如“开饭店要办哪些证”。"
 VOICE_UNHEARD = "抱歉，没能听清这段语音。请再说一遍，或直接打字告诉我您想办的事。"
 NOT_CONFIGURED = "微信渠道尚未配置。"
 WELCOME_EVENTS = {"subscribe", "subscribe_scan"}
