@@ -1,4 +1,4 @@
-"""`rasa …` with four small patches, each applied by a named function below:
+"""`rasa …` with six small patches, each applied by a named function below:
 
 1. compile_action_result_check — the action-server response schema is compiled once.
    Rasa 3.6 checks every action server reply with `jsonschema.validate`, which re-checks the large
@@ -23,6 +23,14 @@
 
 4. look_up_event_types_once — an event's class is found by name once, not by walking every Event
    subclass for every event of the tracker on every turn.
+
+5. keep_citizens_words_out_of_logs — every log line is masked and shortened (privacy.logs), and the
+   fields of Rasa's structured log lines that carry what a citizen said (text, message, …: the keys
+   Rasa's own anonymiser hook lists) keep only their first words: stock Rasa writes the whole message,
+   e.g. "rest.message.received.failure" with text=<all of it>.
+
+6. listen_on_loopback_by_default — `run` without --interface listens on 127.0.0.1, not 0.0.0.0;
+   a deployment that wants Rasa on a network says so with --interface.
 
 Plus, for PostgreSQL tracker stores only, pool_pre_ping (check_connections_before_use): after a
 PostgreSQL restart the pooled connections are dead; SQLAlchemy then tests each one before use instead
@@ -181,7 +189,43 @@ def look_up_event_types_once() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+CITIZEN_TEXT_KEYS = ("text", "user_text", "message", "user_message", "parse_data_text", "response_text",
+                     "tracker_latest_message", "slot_values", "rasa_event", "rasa_events", "json_message")
+LOGGED_CHARS = 30
+
+
+def keep_citizens_words_out_of_logs() -> None:
+    import rasa.utils.log_utils as log_utils
+
+    from privacy import logs
+    from privacy.masking import mask_data, mask_text
+
+    logs.install()
+    stock = log_utils._anonymizer
+
+    def summarise(value: Any) -> Any:
+        if isinstance(value, str):
+            return logs.shorten(mask_text(value), LOGGED_CHARS)
+        return mask_data(value)
+
+    def anonymizer(logger_: Any, method: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
+        for key in CITIZEN_TEXT_KEYS:
+            if key in event_dict:
+                event_dict[key] = summarise(event_dict[key])
+        return stock(logger_, method, event_dict)
+
+    # configure_structlog() reads the module global when it builds the processor chain.
+    log_utils._anonymizer = anonymizer
+
+
+def listen_on_loopback_by_default(argv: List[str]) -> List[str]:
+    if argv[:1] == ["run"] and not any(a in ("-i", "--interface") or a.startswith("--interface=") for a in argv):
+        return [*argv, "--interface", "127.0.0.1"]
+    return argv
+
+
 def main() -> None:
+    keep_citizens_words_out_of_logs()
     compile_action_result_check()
     look_up_event_types_once()
     fail_loudly_when_tracker_store_fails()
@@ -189,7 +233,7 @@ def main() -> None:
     answer_politely_when_dialogue_fails()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *sys.argv[1:]]
+    sys.argv = ["rasa", *listen_on_loopback_by_default(sys.argv[1:])]
     rasa_main()
 
 

@@ -6,6 +6,7 @@ variables (channels/wechat_settings.py). One inbound message goes:
   protocol check (size, signature, no XML declarations, decrypt)      channels/wechat_protocol.py
   → claim its key in the retry ledger, or wait for whoever has it     channels/dedup.py
   → turn it into dialogue input (text, voice, menu click, subscribe)  this module
+  → length cap, masking, sender id wx:<openid>                       channels/guard.py
   → Rasa → WeChat text with numbered choices and 「更多」 pages        channels/wechat_render.py
   → passive reply within the deadline, else customer-service API      channels/wechat_delivery.py
 
@@ -32,6 +33,7 @@ from wechatpy.messages import BaseMessage
 
 from channels.apology import dialogue_unavailable
 from channels.dedup import ANSWERED, MessageLedger
+from channels.guard import MAX_MESSAGE_CHARS, TOO_LONG, guarded
 from channels.state_store import open_store
 from channels.wechat_context import UserContext
 from channels.wechat_delivery import CustomerService
@@ -42,14 +44,13 @@ from channels.wechat_settings import WeChatSettings
 logger = logging.getLogger(__name__)
 
 WELCOME_INTENT = "/greet"  # the welcome (utter_greet) says what the assistant does
-MAX_INPUT_CHARS = 500
 UNSUPPORTED = ("抱歉，我暂时只能看懂文字和语音消息，看不了图片、位置、链接和视频。"
                "请用文字或语音告诉我您想办的事，例如“开饭店要办哪些证”“办护照要带什么”。")
 EMPTY = "您好像发了一条空消息。请告诉我您想办的事，例如“开饭店要办哪些证”。"
 VOICE_UNHEARD = "抱歉，没能听清这段语音。请再说一遍，或直接打字告诉我您想办的事。"
-TOO_LONG = f"您的消息有点长。请用一两句话（{MAX_INPUT_CHARS} 字以内）说说您想办的事，我来帮您查。"
 NOT_CONFIGURED = "微信渠道尚未配置。"
 WELCOME_EVENTS = {"subscribe", "subscribe_scan"}
+WECHAT_PREFIX = "wx"
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 PASSIVE, LATER = "passive", "later"
@@ -98,6 +99,9 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         bp = Blueprint("wechat_webhook", __name__)
+        # Length cap, masking, and `wx:<openid>` as the dialogue's sender id (channels/guard.py); the
+        # channel's own state (offered choices, pages, the customer-service API) keeps the openid.
+        on_new_message = guarded(on_new_message, self.name(), WECHAT_PREFIX)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -227,8 +231,8 @@ class WeChatInput(InputChannel):
         said = (message.content or "").strip()
         if not said:
             return EMPTY
-        if len(said) > MAX_INPUT_CHARS:
-            return TOO_LONG
+        if len(said) > MAX_MESSAGE_CHARS:
+            return TOO_LONG  # the guard would say the same; saying it here spares the state lookups
         try:
             if asks_for_more(said):
                 page = await self.context.next_page(user)

@@ -1,6 +1,7 @@
 """WeChat's callback protocol: checking a request is WeChat's, reading its message, wrapping the reply.
 
-Order matters: size, then the URL signature (only WeChat and we know the token), then a refusal of any
+Order matters: size, then the URL signature (only WeChat and we know the token) and its timestamp
+(within WECHAT_MAX_SKEW_S of our clock, so a captured request cannot be replayed later), then a refusal of any
 XML declaration (<!DOCTYPE, <!ENTITY …: XXE and entity expansion) before a parser sees the bytes, then
 parsing, then in safe mode the msg_signature over the ciphertext and decryption — and the decrypted
 XML goes through the same refusal and parser. Nothing here logs message bodies.
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import hmac
 import re
+import time
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import xmltodict
 from wechatpy import parse_message
@@ -25,6 +27,7 @@ from channels.wechat_settings import WeChatSettings
 # WeChat only ever sends elements and CDATA sections; any other "<!" is a declaration (DOCTYPE,
 # ENTITY, ELEMENT, ATTLIST) or a comment, and has no business here.
 _DECLARATION = re.compile(rb"<!(?!\[CDATA\[)")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")  # Unix seconds, as WeChat sends them
 
 
 class Rejected(Exception):
@@ -61,8 +64,9 @@ class Inbound:
 
 
 class WeChatProtocol:
-    def __init__(self, settings: WeChatSettings) -> None:
+    def __init__(self, settings: WeChatSettings, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
+        self.clock = clock
         self.crypto = (WeChatCrypto(settings.token, settings.encoding_aes_key, settings.app_id)
                        if settings.encoding_aes_key else None)
 
@@ -72,6 +76,15 @@ class WeChatProtocol:
             raise _forbidden("missing timestamp or nonce")
         if not _same(_signature(self.settings.token, timestamp, nonce), args.get("signature")):
             raise _forbidden("bad signature")
+        # After the signature: only a request signed with our token is worth telling "too old" apart.
+        # WeChat signs with its current time; its resends of a message come with fresh timestamps.
+        max_skew = self.settings.max_skew_s
+        if max_skew > 0:
+            if not isinstance(timestamp, str) or not _TIMESTAMP.fullmatch(timestamp):
+                raise _forbidden("timestamp is not a number of seconds")
+            skew = abs(self.clock() - int(timestamp))
+            if skew > max_skew:
+                raise _forbidden(f"timestamp {skew:.0f}s from now (window {max_skew:.0f}s): replay refused")
 
     def verify_url(self, args: Mapping[str, Any]) -> str:
         """GET URL verification when the server address is saved in the WeChat admin console."""

@@ -25,6 +25,9 @@ class WeChatSettings:
     # about 15 s after the first attempt.
     retry_window_s: float = 14.0
     max_body_bytes: int = 64 * 1024
+    # A signed request whose timestamp is further than this from our clock is refused (replay); 0
+    # turns the check off. WeChat's docs advise checking it; 5 minutes allows for clock drift.
+    max_skew_s: float = 300.0
 
     @property
     def configured(self) -> bool:
@@ -53,4 +56,5 @@ class WeChatSettings:
             redis_prefix=pick("WECHAT_REDIS_PREFIX", "redis_prefix", cls.redis_prefix),
             reply_deadline_s=float(pick("WECHAT_REPLY_DEADLINE_S", "reply_deadline_s", str(cls.reply_deadline_s))),
             retry_window_s=float(pick("WECHAT_RETRY_WINDOW_S", "retry_window_s", str(cls.retry_window_s))),
+            max_skew_s=float(pick("WECHAT_MAX_SKEW_S", "max_skew_s", str(cls.max_skew_s))),
         )

@@ -29,7 +29,8 @@ KNOWLEDGE_DB="${KNOWLEDGE_DB:-navigator}"
 TRACKER_DB="${TRACKER_DB:-navigator_rasa}"
 REDIS_HOST="${REDIS_HOST:-127.0.0.1}"; REDIS_PORT="${REDIS_PORT:-6379}"
 export REDIS_URL="${REDIS_URL:-redis://$REDIS_HOST:$REDIS_PORT/0}"
-# nginx makes the knowledge service's event endpoint public: only the action servers may post to it.
+# Shared by the knowledge replicas (only the action servers may post conversation events), the action
+# servers (they answer only Rasa) and the Rasa replicas (deploy/endpoints.scaled.yml sends it).
 export SERVICE_TOKEN="${SERVICE_TOKEN:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 LOCK_REDIS_DB="${LOCK_REDIS_DB:-1}"
 LOCK_REDIS_PREFIX="${LOCK_REDIS_PREFIX:-navigator}"
@@ -103,7 +104,9 @@ servers() {  # servers BASE COUNT -> nginx upstream lines (as deploy/nginx_conf.
 
 knowledge() {  # knowledge INDEX
   local port=$((KNOWLEDGE_BASE_PORT + $1))
+  # TRACKER_DB_URL: Rasa's trackers, for the retention purge and an admin's export/deletion of a conversation.
   spawn "knowledge-$1" env DATABASE_URL="postgresql+psycopg://$PGUSER@$PGHOST:$PGPORT/$KNOWLEDGE_DB" \
+    TRACKER_DB_URL="${TRACKER_DB_URL:-postgresql+psycopg://$PGUSER@$PGHOST:$PGPORT/$TRACKER_DB}" \
     RASA_URL="$PUBLIC_URL" PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-$PUBLIC_URL}" API_PORT="$port" \
     "$SVC/uvicorn" knowledge.api.main:app --host 127.0.0.1 --port "$port" --log-level warning
 }
@@ -133,7 +136,7 @@ spawn nginx "$NGINX" -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx.conf"
 knowledge 0
 for ((i = 0; i < ACTIONS_REPLICAS; i++)); do
   spawn "actions-$i" env KNOWLEDGE_URL="$PUBLIC_URL" PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-$PUBLIC_URL}" \
-    "$RASA/python" -m rasa_sdk --actions actions --port $((ACTIONS_BASE_PORT + i))
+    "$RASA/python" -m actions.server --port $((ACTIONS_BASE_PORT + i)) --interface 127.0.0.1
 done
 rasa 0
 wait_for "knowledge service 0" "http://127.0.0.1:$KNOWLEDGE_BASE_PORT/healthz"

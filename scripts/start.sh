@@ -2,7 +2,8 @@
 # Sets up (cached) and starts the whole assistant on embedded defaults; Ctrl-C stops everything.
 #   knowledge service + web chat  http://127.0.0.1:8000   (API docs at /docs)
 #   Rasa (REST, socket.io, WeChat) http://127.0.0.1:5005
-#   action server                 http://127.0.0.1:5055
+#   action server                 http://127.0.0.1:5055   (Rasa only: SERVICE_TOKEN)
+# Every process listens on 127.0.0.1 only; API_HOST opens the knowledge service to a network.
 source "$(dirname "$0")/lib.sh"
 bash "$ROOT/scripts/prepare.sh"
 cd "$ROOT"
@@ -10,13 +11,24 @@ export KNOWLEDGE_URL="${KNOWLEDGE_URL:-http://127.0.0.1:${API_PORT:-8000}}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-$KNOWLEDGE_URL}"
 mkdir -p var/log
 
+# The secret the three processes share: the action server answers only Rasa calls carrying it, and
+# the knowledge service takes conversation events only from the action server. Generated on the
+# first start (owner-only file) unless SERVICE_TOKEN is set.
+if [[ -z "${SERVICE_TOKEN:-}" ]]; then
+  if [[ ! -s var/service-token ]]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/service-token)
+  fi
+  SERVICE_TOKEN="$(cat var/service-token)"
+fi
+export SERVICE_TOKEN
+
 pids=()
 cleanup() { log "stopping"; kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; }
 trap cleanup EXIT INT TERM
 
 .venv/service/bin/uvicorn knowledge.api.main:app --host "${API_HOST:-127.0.0.1}" --port "${API_PORT:-8000}" \
   > var/log/knowledge.log 2>&1 & pids+=($!)
-.venv/rasa/bin/python -m rasa_sdk --actions actions --port 5055 > var/log/actions.log 2>&1 & pids+=($!)
+.venv/rasa/bin/python -m actions.server --port 5055 --interface 127.0.0.1 > var/log/actions.log 2>&1 & pids+=($!)
 .venv/rasa/bin/python -m bot.server run --model .build/rasa-models/navigator.tar.gz --endpoints bot/endpoints.yml \
   --credentials bot/credentials.yml --port 5005 --interface 127.0.0.1 > var/log/rasa.log 2>&1 & pids+=($!)
 

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RASA_VENV = ROOT / ".venv" / "rasa" / "bin"
 SERVICE_VENV = ROOT / ".venv" / "service" / "bin"
 RASA_MODEL = ROOT / ".build" / "rasa-models" / "navigator.tar.gz"
+ADMIN_PASSWORD = "admin-口令-123"
+SERVICE_TOKEN = "test-service-token"
 
 
 def free_port() -> int:
@@ -67,10 +69,6 @@ class Process:
                 self.proc.wait()
 
 
-ADMIN_PASSWORD = "admin-口令-123"
-SERVICE_TOKEN = "test-service-token"
-
-
 def knowledge_process(workdir: Path, port: int | None = None, **env: str) -> Process:
     port = port or free_port()
     return Process(
@@ -82,22 +80,25 @@ def knowledge_process(workdir: Path, port: int | None = None, **env: str) -> Pro
 
 
 def actions_process(workdir: Path, knowledge_url: str, port: int | None = None, **env: str) -> Process:
+    """The action server as scripts/start.sh runs it: loopback only, answering only calls with SERVICE_TOKEN."""
     port = port or free_port()
     return Process(
-        "actions", [str(RASA_VENV / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        {"KNOWLEDGE_URL": knowledge_url, "PUBLIC_BASE_URL": knowledge_url, **env},
+        "actions", [str(RASA_VENV / "python"), "-m", "actions.server", "--port", str(port)],
+        {"KNOWLEDGE_URL": knowledge_url, "PUBLIC_BASE_URL": knowledge_url, "SERVICE_TOKEN": SERVICE_TOKEN, **env},
         workdir / "actions.log", f"http://127.0.0.1:{port}/health")
 
 
 def rasa_process(workdir: Path, action_url: str, port: int | None = None, endpoints_extra: str = "",
-                 env: dict[str, str] | None = None) -> Process:
+                 env: dict[str, str] | None = None, service_token: str = SERVICE_TOKEN) -> Process:
     port = port or free_port()
     endpoints = workdir / f"endpoints-{port}.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n{endpoints_extra}")
+    endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n"
+                         f"  headers:\n    X-Service-Token: {service_token}\n{endpoints_extra}")
     return Process(
         "rasa", [str(RASA_VENV / "python"), "-m", "bot.server", "run", "--model", str(RASA_MODEL),
                  "--endpoints", str(endpoints),
-                 "--credentials", "bot/credentials.yml", "--port", str(port), "--interface", "127.0.0.1"],
+                 # No --interface: bot/server.py's default (127.0.0.1) is what tests/security checks.
+                 "--credentials", "bot/credentials.yml", "--port", str(port)],
         env or {}, workdir / f"rasa-{port}.log", f"http://127.0.0.1:{port}/")
 
 

@@ -30,6 +30,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "publish": frozenset({"reviewer", "admin"}),
     "reports": frozenset({"editor", "reviewer", "admin"}),
     "users": frozenset({"admin"}),
+    # export and delete one conversation's personal data
+    "conversation_data": frozenset({"admin"}),
 }
 
 

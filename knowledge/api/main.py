@@ -16,10 +16,11 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 
-from knowledge.api.routes import (dialogue, auth, chat, console, conversations, editor, guides, notices, pages, plans, reports,
-                                  search, users)
+from knowledge.api.routes import (auth, chat, console, conversation_data, conversations, dialogue, editor, guides,
+                                  notices, pages, plans, reports, search, users)
 from knowledge.api.routes.chat import STATIC
 from knowledge.api.state import AppState
+from knowledge.conversation_data import purge_regularly
 from knowledge.core.config import Settings, get_settings
 from knowledge.editing.validation import chinese_message
 from knowledge.publishing import Publisher, catalogue_for
@@ -30,6 +31,8 @@ from knowledge.store import guides as guide_store
 from knowledge.store import users as user_store
 from knowledge.store.db import make_engine, make_sessionmaker
 from knowledge.store.migrate import startup_lock, upgrade_to_head
+from knowledge.store.trackers import TrackerStore
+from privacy import logs
 
 log = logging.getLogger("knowledge")
 
@@ -52,7 +55,8 @@ def build_state(settings: Settings) -> AppState:
     engine = SearchEngine(embedder, cache)
     snap = engine.rebuild(catalogue.all())
     log.info("index built: %d guides in %.2fs", len(snap.docs), snap.built_in_s)
-    state = AppState(settings=settings, sessions=sessions, catalogue=catalogue, engine=engine)
+    state = AppState(settings=settings, sessions=sessions, catalogue=catalogue, engine=engine,
+                     trackers=TrackerStore(settings.tracker_db_url) if settings.tracker_db_url else None)
     state.publisher = Publisher(state, last_seq)
     return state
 
@@ -73,6 +77,7 @@ def create_first_admin(session: Session, settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    logs.install()  # no ID/phone/card numbers or citizens' questions (query strings) in any log line
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -80,12 +85,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.navigator = state
         # Guides published on another replica become live here too (see knowledge/publishing.py).
         follower = asyncio.create_task(state.publisher.follow(settings.catalogue_poll_s), name="catalogue-poll")
+        purger = asyncio.create_task(
+            purge_regularly(state.sessions, state.trackers, settings.conversation_retention_days,
+                            settings.retention_purge_interval_s), name="retention-purge")
         try:
             yield
         finally:
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            for task in (follower, purger):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if state.trackers:
+                state.trackers.close()
 
     app = FastAPI(
         title="审批导航 知识服务",
@@ -93,8 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    for r in (search.router, guides.router, plans.router, notices.router, conversations.router, chat.router, dialogue.router,
-              auth.router, users.router, editor.router, console.router, reports.router, pages.router):
+    for r in (search.router, guides.router, plans.router, notices.router, conversations.router,
+              conversation_data.router, chat.router, dialogue.router, auth.router, users.router, editor.router,
+              console.router, reports.router, pages.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -16,6 +16,7 @@ from knowledge.search.engine import SearchEngine
 
 if TYPE_CHECKING:
     from knowledge.publishing import Publisher
+    from knowledge.store.trackers import TrackerStore
 
 
 @dataclass
@@ -26,3 +27,5 @@ class AppState:
     engine: SearchEngine
     # Changes `catalogue` and `engine` when guides are published here or on another replica.
     publisher: "Publisher | None" = None
+    # Rasa's SQL tracker store, when TRACKER_DB_URL is set (knowledge/store/trackers.py).
+    trackers: "TrackerStore | None" = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import centre
@@ -39,6 +40,14 @@ class Settings(BaseSettings):
     service_token: str | None = None
     # How often each replica looks for guides published on another replica (seconds).
     catalogue_poll_s: float = 1.0
+    # Citizens' conversations (个人信息保护法): events — and Rasa's trackers, when TRACKER_DB_URL reaches
+    # its SQL tracker store — are deleted once older than this many days; the purge runs at start and
+    # every RETENTION_PURGE_INTERVAL_S seconds.
+    conversation_retention_days: float = Field(180, gt=0)
+    retention_purge_interval_s: float = Field(3600, gt=0)
+    # SQLAlchemy URL of the database of Rasa's SQL tracker store (e.g. postgresql+psycopg://…/navigator_rasa);
+    # unset: trackers are not reachable from here (Rasa's in-memory store).
+    tracker_db_url: str | None = None
     # Files the service writes for its operator (the generated first administrator password).
     var_dir: Path = ROOT / "var"
 

@@ -15,6 +15,7 @@ ACTIONS = {
     "create": "新建指南", "save": "保存草稿", "alias": "添加别名", "publish": "发布",
     "rollback": "回滚", "withdraw": "下线", "import": "导入",
     "user_create": "新建账号", "user_update": "修改账号",
+    "conversation_export": "导出对话数据", "conversation_delete": "删除对话数据",
 }
 
 

@@ -25,7 +25,7 @@ from channels.wechat_settings import WeChatSettings
 from tests.channels.fake_wechat_api import FakeWeChatAPI
 from tests.channels.wechat_sim import (ACCOUNT, DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer, cdata, event_xml,
                                        message_xml, new_msg_id, sign, text_xml)
-from tests.stack import Process, actions_process, rasa_process
+from tests.stack import ADMIN_PASSWORD, Process, actions_process, login, rasa_process
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SECRET = "test-app-secret"
@@ -110,15 +110,17 @@ def test_url_verification_echoes_only_for_wechat(wechat):
 # -- round trips -------------------------------------------------------------------------------
 
 def test_documentation_vector_in_safe_mode(wechat):
-    """The encrypted message of WeChat's docs, byte for byte, gets an encrypted Chinese answer."""
+    """The encrypted message of WeChat's docs, byte for byte, gets an encrypted Chinese answer.
+    Its 2014 timestamp is outside the replay window, so it is signed again with the current time
+    (tests/channels/test_wechat_protocol.py reads it with its original signature, clock pinned)."""
     encrypt = ("hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHF"
                "VAFmOD2LdJF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVti"
                "cbSnyU8dKOIbgU6ux5VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpA"
                "e+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCum"
                "EPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE=")
-    timestamp, nonce = "1409735669", "1320562132"
+    timestamp, nonce = str(int(time.time())), "1320562132"
     query = {"timestamp": timestamp, "nonce": nonce, "signature": sign(DOC_TOKEN, timestamp, nonce),
-             "encrypt_type": "aes", "msg_signature": "5d197aaffba7e9b25a30732f161a50dee96bd5fa"}
+             "encrypt_type": "aes", "msg_signature": sign(DOC_TOKEN, timestamp, nonce, encrypt)}
     body = f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><Encrypt>{cdata(encrypt)}</Encrypt></xml>"
     resp = httpx.post(wechat.a.server.url, params=query, content=body.encode(), timeout=30)
     reply = wechat.a.server.reply(resp)
@@ -186,7 +188,7 @@ def test_other_message_types_get_a_polite_text_without_dialogue(wechat):
     for xml in others:
         assert UNSUPPORTED_HINT in server.reply(server.post(xml))["Content"]
     assert "空消息" in server.say(user, "   ")
-    assert "字以内" in server.say(user, "我想办" * 300)
+    assert "消息有点长" in server.say(user, "我想办" * 700)  # over channels/guard.py's 2,000 characters
     assert wechat.a.count("dialogues") == before
 
 
@@ -295,6 +297,19 @@ def test_forged_or_missing_signatures_are_refused(wechat):
     assert after.get("dialogues", 0) == before.get("dialogues", 0)
 
 
+def test_replayed_callbacks_are_refused(wechat):
+    """A callback captured and sent again 10 minutes later, signature intact, is refused (finding 16)."""
+    a, server = wechat.a, wechat.a.server
+    before = a.stats()
+    xml = text_xml(openid(), f"办护照 {MARKER}")
+    old = server.query(timestamp=str(int(time.time()) - 600))
+    assert server.post(xml, query=old).status_code == 403
+    body, aes_q = server.encrypted(xml, server.query(timestamp=str(int(time.time()) - 600)))
+    assert _post_raw(a, body.encode(), aes_q).status_code == 403
+    assert a.stats().get("dialogues", 0) == before.get("dialogues", 0)
+    assert "护照" in server.say(openid(), "办护照")  # the same message, sent now, is answered
+
+
 HOSTILE = {
     "xxe": f"""<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><FromUserName>{cdata('oX')}</FromUserName><CreateTime>1</CreateTime>
@@ -358,6 +373,42 @@ def test_refused_bodies_never_reach_the_log(wechat):
     log = wechat.a.log()
     assert "wechat.rejected" in log
     assert MARKER not in log
+
+
+# -- issue 12: sender ids by channel, length cap, masking ------------------------------------------
+
+def _handoffs(knowledge_url: str) -> list[dict]:
+    with login(knowledge_url, "admin", ADMIN_PASSWORD) as admin:
+        resp = admin.get("/api/conversations/events", params={"type": "handoff"})
+    resp.raise_for_status()
+    return resp.json()
+
+
+def test_a_web_sender_cannot_continue_a_wechat_users_conversation(wechat, knowledge_stack):
+    """Finding 15: the openid posted as a web sender is another conversation (web:… vs wx:…)."""
+    user, server = openid(), wechat.a.server
+    assert "护照" in server.say(user, "我想办护照，身份证号11010519491231002X")
+    assert "0000-12345" in server.say(user, "转人工")
+    # The same id on the REST channel of the same Rasa process.
+    resp = httpx.post(f"{wechat.a.base}/webhooks/rest/webhook", json={"sender": user, "message": "转人工"},
+                      timeout=30)
+    assert resp.status_code == 200
+    mine = [e for e in _handoffs(knowledge_stack.knowledge_url) if user in e["conversation_id"]]
+    by_id = {e["conversation_id"]: e for e in mine}
+    assert set(by_id) == {f"wx:{user}", f"web:{user}"}
+    wechat_turns = [line["text"] for line in by_id[f"wx:{user}"]["data"]["transcript"] if line["who"] == "市民"]
+    assert any("护照" in t for t in wechat_turns)  # the WeChat conversation, with its own history
+    assert not any("护照" in line["text"] for line in by_id[f"web:{user}"]["data"]["transcript"])
+    assert any("110105********002X" in t for t in wechat_turns) and "11010519491231002X" not in str(mine)
+
+
+def test_an_overlong_wechat_message_is_answered_without_the_dialogue(wechat):
+    a, user = wechat.a, openid()
+    before = a.count("dialogues")
+    reply = a.server.say(user, "我想问" + "办" * 2000)
+    assert "消息有点长" in reply and "2000" in reply
+    assert a.count("dialogues") == before
+    assert "护照" in a.server.say(user, "办护照")  # the next message is served as usual
 
 
 # -- pure parts: rendering and settings ------------------------------------------------------------

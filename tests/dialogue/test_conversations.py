@@ -42,7 +42,7 @@ class Citizen:
         with login(self.stack.knowledge_url, "admin", ADMIN_PASSWORD) as staff:
             resp = staff.get("/api/conversations/events", params={"type": type_})
         resp.raise_for_status()
-        return [e for e in resp.json() if e["conversation_id"] == self.sender]
+        return [e for e in resp.json() if e["conversation_id"] == f"web:{self.sender}"]  # REST: web:<sender>
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ import redis
 
 from tests.channels.wechat_sim import DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer
 from tests.faults.tcp_proxy import TcpProxy
-from tests.stack import RASA_MODEL, RASA_VENV, Process, actions_process, free_port, knowledge_process
+from tests.stack import (RASA_MODEL, RASA_VENV, SERVICE_TOKEN, Process, actions_process, free_port,
+                         knowledge_process)
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -108,7 +109,7 @@ class ScaledStack:
             "LOCK_REDIS_DB": str(LOCK_REDIS_DB), "LOCK_REDIS_PREFIX": self.lock_prefix, "TICKET_LOCK_LIFETIME": "20",
             "REDIS_URL": f"redis://127.0.0.1:{self.redis.port}/0", "WECHAT_REDIS_PREFIX": self.wechat_prefix,
             "WECHAT_TOKEN": DOC_TOKEN, "WECHAT_ENCODING_AES_KEY": DOC_AES_KEY, "WECHAT_APP_ID": DOC_APP_ID,
-            "WECHAT_APP_SECRET": "", "HOTLINE_PHONE": HOTLINE,
+            "WECHAT_APP_SECRET": "", "HOTLINE_PHONE": HOTLINE, "SERVICE_TOKEN": SERVICE_TOKEN,
         }
         return Process(
             f"rasa-{port}", [str(RASA_VENV / "python"), "-m", "bot.server", "run", "--model", str(RASA_MODEL),

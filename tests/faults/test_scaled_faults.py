@@ -73,7 +73,7 @@ def test_consecutive_turns_on_different_replicas_keep_the_context(scaled):
     assert "需要办" in plan and "/4）" not in plan, plan
     with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=scaled.tracker_db) as conn:
         stored = conn.execute("SELECT count(*) FROM events WHERE sender_id = %s AND type_name = 'user'",
-                              (s,)).fetchone()[0]
+                              (f"web:{s}",)).fetchone()[0]
     assert stored == 6
 
 
