@@ -21,6 +21,7 @@ from knowledge.api.routes import (auth, chat, console, conversations, editor, gu
 from knowledge.api.routes.chat import STATIC
 from knowledge.api.state import AppState
 from knowledge.core.config import Settings, get_settings
+from knowledge.core.secrets import service_token, write_secret
 from knowledge.editing.validation import chinese_message
 from knowledge.publishing import Publisher, catalogue_for
 from knowledge.search.embedder import Embedder
@@ -52,7 +53,8 @@ def build_state(settings: Settings) -> AppState:
     engine = SearchEngine(embedder, cache)
     snap = engine.rebuild(catalogue.all())
     log.info("index built: %d guides in %.2fs", len(snap.docs), snap.built_in_s)
-    state = AppState(settings=settings, sessions=sessions, catalogue=catalogue, engine=engine)
+    state = AppState(settings=settings, sessions=sessions, catalogue=catalogue, engine=engine,
+                     service_token=service_token(settings.var_dir, settings.service_token))
     state.publisher = Publisher(state, last_seq)
     return state
 
@@ -63,10 +65,8 @@ def create_first_admin(session: Session, settings: Settings) -> None:
     session.commit()
     if generated:
         path = settings.var_dir / "initial-admin-password"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.chmod(0o600)
-        path.write_text(generated + "\n", encoding="utf-8")
+        path.unlink(missing_ok=True)  # left over from an earlier database
+        write_secret(path, generated)
         log.warning("created the first administrator account 'admin'; its password is in %s "
                     "(sign in and change it, then delete the file)", path)
 

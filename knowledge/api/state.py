@@ -24,5 +24,7 @@ class AppState:
     sessions: sessionmaker
     catalogue: Catalogue
     engine: SearchEngine
+    # What POST /api/conversations/events requires as X-Service-Token (knowledge/core/secrets.py).
+    service_token: str = ""
     # Changes `catalogue` and `engine` when guides are published here or on another replica.
     publisher: "Publisher | None" = None

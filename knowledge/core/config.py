@@ -29,11 +29,12 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     # Mark the session cookie Secure (set it when the service is reached over HTTPS only).
     session_cookie_secure: bool = False
-    # When set, POST /api/conversations/events needs header X-Service-Token with this value (the action server's).
+    # POST /api/conversations/events needs header X-Service-Token with this value (the action server's).
+    # Unset: generated once into VAR_DIR/service-token (knowledge/core/secrets.py), which scripts/ share.
     service_token: str | None = None
     # How often each replica looks for guides published on another replica (seconds).
     catalogue_poll_s: float = 1.0
-    # Files the service writes for its operator (the generated first administrator password).
+    # Files the service writes for its operator (the generated first administrator password, the service token).
     var_dir: Path = ROOT / "var"
 
 

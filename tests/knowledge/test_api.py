@@ -283,9 +283,9 @@ def test_script_in_notice_parameters_is_never_reflected(api):
 
 # ---- conversation events, chat relay, docs -----------------------------------------------------
 
-def test_conversation_events_post_and_list(api, staff):
+def test_conversation_events_post_and_list(api, staff, knowledge_stack):
     conv = f"test-{uuid.uuid4().hex[:8]}"
-    posted = api.post("/api/conversations/events", json={
+    posted = knowledge_stack.post_event(**{
         "conversation_id": conv, "type": "handoff", "text": "<b>想找人工</b>", "guide_id": "open-restaurant",
         "data": {"channel": "web"},
     })
@@ -293,7 +293,7 @@ def test_conversation_events_post_and_list(api, staff):
     event = posted.json()
     assert event["id"] > 0 and event["status"] and event["created_at"]
     assert event["text"] == "<b>想找人工</b>"  # stored as given; escaping is the reader's job
-    rating = api.post("/api/conversations/events", json={"conversation_id": conv, "type": "rating", "rating": 5})
+    rating = knowledge_stack.post_event(conversation_id=conv, type="rating", rating=5)
     assert rating.status_code == 201
     assert api.get("/api/conversations/events", params={"type": "handoff"}).status_code == 401
     handoffs = staff.get("/api/conversations/events", params={"type": "handoff"}).json()
@@ -311,8 +311,8 @@ def test_conversation_events_post_and_list(api, staff):
     {"conversation_id": "c", "type": "gap", "text": "长" * 2001},
     {"conversation_id": "c" * 129, "type": "gap"},
 ])
-def test_bad_events_are_422(api, body):
-    assert api.post("/api/conversations/events", json=body).status_code == 422
+def test_bad_events_are_422(knowledge_stack, body):
+    assert knowledge_stack.post_event(**body).status_code == 422
 
 
 def test_listing_events_needs_a_known_type(staff):

@@ -178,10 +178,13 @@ def test_every_endpoint_checks_the_role(clients, anonymous, capability, method, 
             assert resp.json() == {"detail": f"您的账号（角色：{ROLE_NAME[role]}）无权进行此操作"}
 
 
-def test_posting_conversation_events_stays_open_for_the_action_server(anonymous):
-    resp = anonymous.post("/api/conversations/events", json={"conversation_id": "auth-test", "type": "gap",
-                                                             "text": "没答上来的问题"})
-    assert resp.status_code == 201  # staff_stack has no SERVICE_TOKEN; with one, see test_publishing's replicas
+def test_posting_conversation_events_needs_the_service_token(staff_stack, anonymous, clients):
+    event = {"conversation_id": "auth-test", "type": "gap", "text": "没答上来的问题"}
+    # A staff sign-in is not enough either: events come from the dialogue side only.
+    for client in (anonymous, clients["admin"]):
+        resp = client.post("/api/conversations/events", json=event)
+        assert resp.status_code == 403 and resp.json()["detail"].startswith("服务令牌无效")
+    assert staff_stack.post_event(**event).status_code == 201
 
 
 # ---- accounts ------------------------------------------------------------------------------------

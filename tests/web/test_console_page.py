@@ -152,7 +152,7 @@ def test_a_handoff_appears_with_its_transcript_and_is_marked_handled(staff_stack
     expect(laptop.get_by_test_id("handoffs-open")).to_have_attribute("aria-selected", "true")
     conversation = unique("test-console-page")
     said = f"我想开个饭店，编号{conversation[-8:]}"
-    resp = httpx.post(f"{base}/api/conversations/events", timeout=30, json={
+    resp = staff_stack.post_event(**{
         "conversation_id": conversation, "type": "handoff", "text": "转人工", "guide_id": "open-restaurant",
         "data": {"reason": "requested", "channel": "rest", "focus": "route:open-restaurant", "transcript": [
             {"who": "市民", "text": said}, {"who": "助手", "text": "“开办餐饮店”一般涉及以下事项……"},

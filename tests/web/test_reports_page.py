@@ -30,11 +30,11 @@ def senior_card(staff_stack: Stack) -> dict:
         assert reviewer.post(f"/api/editor/guides/{guide_id}/publish", json={"version": 1}).status_code == 200
     run = unique("test-reports-page")
     for n, text in enumerate(ASKED):
-        post_event(base, conversation_id=f"{run}-{n}", type="gap", text=text,
+        post_event(staff_stack, conversation_id=f"{run}-{n}", type="gap", text=text,
                    data={"reason": "no_match" if n < 2 else "ambiguous"})
-    post_event(base, conversation_id=f"{run}-x", type="gap", text=HOSTILE, data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=f"{run}-x", type="gap", text=HOSTILE, data={"reason": "no_match"})
     for n, score in enumerate([5, 2, 4]):
-        post_event(base, conversation_id=f"{run}-r{n}", type="rating", rating=score, guide_id=guide_id,
+        post_event(staff_stack, conversation_id=f"{run}-r{n}", type="rating", rating=score, guide_id=guide_id,
                    text=f"{score}分")
     return {"id": guide_id, "title": title}
 

@@ -1,7 +1,9 @@
 """Conversation events posted by the dialogue: handoffs (for staff), ratings (评议), knowledge gaps.
 
-Posting is for the action server (an internal caller; with SERVICE_TOKEN set it must send
-X-Service-Token); reading them is for signed-in staff.
+Posting is for the dialogue side only: the action server sends X-Service-Token (SERVICE_TOKEN, or the
+token generated into VAR_DIR/service-token on the first start), and anything else gets 403 — otherwise
+anyone could forge ratings, fill the staff queue with fake handoffs or the reports with fake gaps.
+Reading them is for signed-in staff.
 """
 from __future__ import annotations
 
@@ -36,8 +38,8 @@ class EventOut(EventIn):
 
 def check_service_token(state: StateDep,
                         x_service_token: Annotated[str | None, Header(include_in_schema=False)] = None) -> None:
-    expected = state.settings.service_token
-    if expected and not hmac.compare_digest((x_service_token or "").encode(), expected.encode()):
+    expected = state.service_token
+    if not expected or not hmac.compare_digest((x_service_token or "").encode(), expected.encode()):
         raise HTTPException(403, detail="服务令牌无效：只有对话服务可以提交对话事件")
 
 
