@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from knowledge.api.routes import (auth, chat, console, conversations, editor, guides, notices, pages, plans, reports,
                                   search, users)
+from knowledge.api.limits import BodyLimits
 from knowledge.api.routes.chat import STATIC
 from knowledge.api.state import AppState
 from knowledge.core.config import Settings, get_settings
@@ -97,13 +98,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               auth.router, users.router, editor.router, console.router, reports.router, pages.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodyLimits)  # 413 / 422 before any route reads the body (knowledge/api/limits.py)
 
     editor.add_exception_handlers(app)  # 422 with field errors, 409 with both versions
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI's usual shape ({"detail": [{"loc", "msg", "type", …}]}), with the messages in Chinese.
-        errors = [{**e, "msg": chinese_message(e)} for e in exc.errors()]
+        # Without the `input` pydantic adds: echoing what was sent helps nobody, copies a citizen's text
+        # into one more place and, holding a lone surrogate, could not even be encoded (a 500).
+        errors = [{**{k: v for k, v in e.items() if k != "input"}, "msg": chinese_message(e)} for e in exc.errors()]
         return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
 
     @app.get("/healthz", include_in_schema=False)
