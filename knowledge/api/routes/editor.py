@@ -267,10 +267,12 @@ def version_diff(guide_id: str, session: SessionDep,
 
 
 @router.get("/audit", response_model=list[AuditEntry], dependencies=[require("edit")])
-def audit_log(session: SessionDep, guide_id: Annotated[str | None, Query(max_length=64)] = None,
+def audit_log(session: SessionDep, user: CurrentUser, guide_id: Annotated[str | None, Query(max_length=64)] = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEntry]:
+    """Guide actions for editors and reviewers; administrators also see sign-ins and account changes."""
+    actions = None if user.can("users") else audit.GUIDE_ACTIONS
     return [AuditEntry(at=as_utc(r.at), username=r.username, action=r.action, guide_id=r.guide_id,
-                       version=r.version, detail=r.detail) for r in audit.recent(session, guide_id, limit)]
+                       version=r.version, detail=r.detail) for r in audit.recent(session, guide_id, limit, actions)]
 
 
 @router.get("/export", dependencies=[require("edit")])
