@@ -5,6 +5,7 @@ developer's running assistant is never touched.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -68,6 +69,12 @@ class Process:
 
 
 ADMIN_PASSWORD = "admin-口令-123"
+
+
+def password_for(username: str) -> str:
+    """The password tests give an account: never containing the username (the password policy refuses
+    that), and strong enough for zxcvbn."""
+    return "口令-" + hashlib.sha256(username.encode()).hexdigest()[:8]
 
 
 def service_token_for(workdir: Path) -> str:

@@ -18,7 +18,11 @@ from sqlalchemy.orm import Session
 
 from knowledge.api.routes import (auth, chat, console, conversations, editor, guides, notices, pages, plans, reports,
                                   search, users)
+from knowledge.api.headers import SecurityHeaders
 from knowledge.api.limits import BodyLimits
+from knowledge.api.login_throttle import LoginThrottle
+from knowledge.api.password_policy import password_problem
+from knowledge.api.origin import SameOriginWrites
 from knowledge.api.routes.chat import STATIC
 from knowledge.api.state import AppState
 from knowledge.core.config import Settings, get_settings
@@ -55,15 +59,21 @@ def build_state(settings: Settings) -> AppState:
     snap = engine.rebuild(catalogue.all())
     log.info("index built: %d guides in %.2fs", len(snap.docs), snap.built_in_s)
     state = AppState(settings=settings, sessions=sessions, catalogue=catalogue, engine=engine,
-                     service_token=service_token(settings.var_dir, settings.service_token))
+                     service_token=service_token(settings.var_dir, settings.service_token),
+                     login_throttle=LoginThrottle.from_settings(settings.redis_url, settings.login_throttle_prefix))
     state.publisher = Publisher(state, last_seq)
     return state
 
 
 def create_first_admin(session: Session, settings: Settings) -> None:
     """On the very first start (no accounts at all) create `admin`."""
+    first = user_store.count_users(session) == 0
     generated = user_store.ensure_first_admin(session, settings.admin_password)
     session.commit()
+    weak = first and settings.admin_password and password_problem(settings.admin_password, "admin")
+    if weak:
+        # The operator chose it; refusing to start would help nobody. Say so, loudly, once.
+        log.warning("ADMIN_PASSWORD does not meet the password policy (%s): change it at /admin/users", weak)
     if generated:
         path = settings.var_dir / "initial-admin-password"
         path.unlink(missing_ok=True)  # left over from an earlier database
@@ -98,7 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               auth.router, users.router, editor.router, console.router, reports.router, pages.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Outermost last: every answer, refusals included, carries the security headers.
     app.add_middleware(BodyLimits)  # 413 / 422 before any route reads the body (knowledge/api/limits.py)
+    app.add_middleware(SameOriginWrites, public_base_url=settings.public_base_url)  # CSRF (knowledge/api/origin.py)
+    app.add_middleware(SecurityHeaders)  # CSP, framing, nosniff, referrer, no-store (knowledge/api/headers.py)
 
     editor.add_exception_handlers(app)  # 422 with field errors, 409 with both versions
 

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # POST /api/conversations/events needs header X-Service-Token with this value (the action server's).
     # Unset: generated once into VAR_DIR/service-token (knowledge/core/secrets.py), which scripts/ share.
     service_token: str | None = None
+    # Shared state for several replicas (login throttling); unset: kept in each process.
+    redis_url: str | None = None
+    # Key prefix of the login throttle's counters in Redis.
+    login_throttle_prefix: str = "navigator:login:"
     # How often each replica looks for guides published on another replica (seconds).
     catalogue_poll_s: float = 1.0
     # Files the service writes for its operator (the generated first administrator password, the service token).

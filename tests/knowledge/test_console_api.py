@@ -11,7 +11,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.stack import ROOT, Stack, login
+from tests.stack import ROOT, Stack, login, password_for
 
 ROUTES = ROOT / "knowledge" / "guides" / "routes"
 
@@ -22,7 +22,7 @@ BIG_COMPANY = {"entity": "company", "area": "large", "sells_tobacco": "yes", "si
 
 @pytest.fixture(scope="module")
 def staff(staff_stack: Stack) -> httpx.Client:
-    with login(staff_stack.knowledge_url, "staff1", "口令-staff1") as client:
+    with login(staff_stack.knowledge_url, "staff1", password_for("staff1")) as client:
         yield client
 
 
@@ -60,7 +60,7 @@ def test_signed_out_cannot_mark_a_handoff(anonymous):
 
 @pytest.mark.parametrize("username", ["staff1", "editor1", "reviewer1", "admin"])
 def test_every_role_with_the_console_capability_gets_200(staff_stack, username):
-    password = "admin-口令-123" if username == "admin" else f"口令-{username}"
+    password = "admin-口令-123" if username == "admin" else password_for(username)
     with login(staff_stack.knowledge_url, username, password) as client:
         assert suggest(client, "开饭店").status_code == 200
 
@@ -347,7 +347,7 @@ def test_a_handoff_is_listed_then_marked_handled(staff, staff_stack):
 
 def test_only_one_of_two_staff_marking_at_once_wins(staff, staff_stack):
     event = post_handoff(staff_stack, f"test-console-{uuid.uuid4().hex}")
-    with login(staff_stack.knowledge_url, "editor1", "口令-editor1") as other:
+    with login(staff_stack.knowledge_url, "editor1", password_for("editor1")) as other:
         first = other.post(f"/api/console/handoffs/{event['id']}/handled")
         second = staff.post(f"/api/console/handoffs/{event['id']}/handled")
     assert (first.status_code, second.status_code) == (200, 409)

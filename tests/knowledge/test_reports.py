@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.stack import ADMIN_PASSWORD, Stack, login
+from tests.stack import ADMIN_PASSWORD, Stack, login, password_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TIMEOUT = 120  # the first report after start-up encodes the reference questions once
@@ -162,7 +162,7 @@ def rated(staff_stack: Stack) -> dict:
     base = staff_stack.knowledge_url
     run = uuid.uuid4().hex[:8]
     guide_id, title = f"rating-report-{run}", "评议统计测试事项（示例）"
-    with login(base, "reviewer1", "口令-reviewer1", timeout=TIMEOUT) as reviewer:
+    with login(base, "reviewer1", password_for("reviewer1"), timeout=TIMEOUT) as reviewer:
         created = reviewer.post("/api/editor/guides", json={"kind": "item", "data": item_data(guide_id, title)})
         assert created.status_code == 201, created.text
         published = reviewer.post(f"/api/editor/guides/{guide_id}/publish", json={"version": 1})
@@ -238,10 +238,10 @@ def test_only_editors_reviewers_and_admins_may_read_reports(staff_stack, path):
     base = staff_stack.knowledge_url
     signed_out = httpx.get(base + path, timeout=TIMEOUT)
     assert signed_out.status_code == 401 and signed_out.json()["detail"] == "请先登录"
-    with login(base, "staff1", "口令-staff1") as staff:
+    with login(base, "staff1", password_for("staff1")) as staff:
         refused = staff.get(path)
         assert refused.status_code == 403 and "无权" in refused.json()["detail"]
-    for username, password in [("reviewer1", "口令-reviewer1"), ("admin", ADMIN_PASSWORD)]:
+    for username, password in [("reviewer1", password_for("reviewer1")), ("admin", ADMIN_PASSWORD)]:
         with login(base, username, password, timeout=TIMEOUT) as client:
             assert client.get(path).status_code == 200
 
