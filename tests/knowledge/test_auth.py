@@ -89,9 +89,13 @@ def test_login_returns_the_user_and_sets_an_httponly_cookie(anonymous):
     assert body["display_name"] and body["token"]
     expires = dt.datetime.fromisoformat(body["expires_at"])
     assert dt.timedelta(hours=7, minutes=59) < expires - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(hours=8)
-    cookie = resp.headers["set-cookie"]
+    cookies = {c.split("=", 1)[0]: c for c in resp.headers.get_list("set-cookie")}
+    cookie = cookies["navigator_session"]
     assert cookie.startswith(f"navigator_session={body['token']};")
-    assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower() and "Path=/" in cookie
+    assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower() and "Path=/;" in cookie + ";"
+    # The device cookie only marks this browser as known to the login throttle; it is no credential.
+    device = cookies["navigator_device"]
+    assert "HttpOnly" in device and "Path=/api/auth" in device
     me = anonymous.get("/api/auth/me")  # the client kept the cookie
     assert me.status_code == 200 and me.json()["username"] == "editor1"
     assert set(me.json()["capabilities"]) == {"console", "edit", "reports"}
