@@ -4,7 +4,8 @@
 #
 #   nginx :8000 ─┬─ /webhooks/, /socket.io/ → Rasa × RASA_REPLICAS   (5101, 5102, …)
 #                └─ everything else         → knowledge × KNOWLEDGE_REPLICAS (8101, 8102, …)
-#   nginx 127.0.0.1:5055                    → action servers × ACTIONS_REPLICAS (5151, 5152, …)
+#   nginx 127.0.0.1:5055                    → action servers × ACTIONS_REPLICAS (5151, 5152, …),
+#                                             and /api/ → knowledge (the action servers' KNOWLEDGE_URL)
 #   PostgreSQL: guides (KNOWLEDGE_DB) + Rasa trackers (TRACKER_DB), created if missing
 #   Redis: Rasa's lock store (db LOCK_REDIS_DB) + WeChat retry ledger and user state (REDIS_URL)
 #
@@ -29,9 +30,11 @@ KNOWLEDGE_DB="${KNOWLEDGE_DB:-navigator}"
 TRACKER_DB="${TRACKER_DB:-navigator_rasa}"
 REDIS_HOST="${REDIS_HOST:-127.0.0.1}"; REDIS_PORT="${REDIS_PORT:-6379}"
 export REDIS_URL="${REDIS_URL:-redis://$REDIS_HOST:$REDIS_PORT/0}"
-# Shared by the knowledge replicas (only the action servers may post conversation events), the action
-# servers (they answer only Rasa) and the Rasa replicas (deploy/endpoints.scaled.yml sends it).
-export SERVICE_TOKEN="${SERVICE_TOKEN:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+# Only the dialogue side may post conversation events: every process gets the same token, generated
+# once into VAR_DIR/service-token by the knowledge service's own module unless SERVICE_TOKEN is set.
+SERVICE_TOKEN="${SERVICE_TOKEN:-$("$ROOT/.venv/service/bin/python" -m knowledge.core.secrets service-token)}" \
+  || { log "could not read or create the service token (VAR_DIR/service-token)"; exit 1; }
+export SERVICE_TOKEN
 LOCK_REDIS_DB="${LOCK_REDIS_DB:-1}"
 LOCK_REDIS_PREFIX="${LOCK_REDIS_PREFIX:-navigator}"
 RUN_DIR="$(mkdir -p "${SCALED_RUN_DIR:-$ROOT/var/scaled}" && cd "${SCALED_RUN_DIR:-$ROOT/var/scaled}" && pwd)"
@@ -135,7 +138,8 @@ spawn nginx "$NGINX" -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx.conf"
 
 knowledge 0
 for ((i = 0; i < ACTIONS_REPLICAS; i++)); do
-  spawn "actions-$i" env KNOWLEDGE_URL="$PUBLIC_URL" PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-$PUBLIC_URL}" \
+  # The knowledge API through nginx's loopback server: the public port refuses to take events.
+  spawn "actions-$i" env KNOWLEDGE_URL="http://127.0.0.1:$ACTIONS_PORT" PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-$PUBLIC_URL}" \
     "$RASA/python" -m actions.server --port $((ACTIONS_BASE_PORT + i)) --interface 127.0.0.1
 done
 rasa 0

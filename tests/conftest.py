@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import ADMIN_PASSWORD, Stack, login
+from tests.stack import ADMIN_PASSWORD, Stack, login, password_for
 
 POSTGRES = "host=127.0.0.1 port=5432 user=postgres"
 
@@ -37,7 +37,7 @@ def staff_stack(tmp_path_factory) -> Stack:
     """The knowledge service alone, with its own database and one account per role.
 
     `admin` (password tests.stack.ADMIN_PASSWORD) and reviewer1 / editor1 / staff1, each with the
-    password 口令-<username>, created through the admin API.
+    password tests.stack.password_for(username), created through the admin API.
     """
     workdir = tmp_path_factory.mktemp("staff")
     # Its own copy of the passage-vector cache, so a test can break the cache folder (an index update
@@ -51,7 +51,7 @@ def staff_stack(tmp_path_factory) -> Stack:
     try:
         with login(stack.knowledge_url, "admin", ADMIN_PASSWORD) as admin:
             for username, role in STAFF_ACCOUNTS.items():
-                resp = admin.post("/api/users", json={"username": username, "password": f"口令-{username}",
+                resp = admin.post("/api/users", json={"username": username, "password": password_for(username),
                                                       "role": role})
                 assert resp.status_code == 201, resp.text
         yield stack
@@ -95,12 +95,12 @@ def _signed_in(stack: Stack, username: str, password: str):
 @pytest.fixture(scope="module")
 def editor(staff_stack: Stack):
     """An HTTP client signed in to the staff stack as editor1."""
-    yield from _signed_in(staff_stack, "editor1", "口令-editor1")
+    yield from _signed_in(staff_stack, "editor1", password_for("editor1"))
 
 
 @pytest.fixture(scope="module")
 def reviewer(staff_stack: Stack):
-    yield from _signed_in(staff_stack, "reviewer1", "口令-reviewer1")
+    yield from _signed_in(staff_stack, "reviewer1", password_for("reviewer1"))
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ developer's running assistant is never touched.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -69,6 +70,21 @@ class Process:
                 self.proc.wait()
 
 
+def password_for(username: str) -> str:
+    """The password tests give an account: never containing the username (the password policy refuses
+    that), and strong enough for zxcvbn."""
+    return "口令-" + hashlib.sha256(username.encode()).hexdigest()[:8]
+
+
+def service_token_for(workdir: Path) -> str:
+    """The stack's service token, made the way scripts/start.sh makes it: by the knowledge service's
+    own module, into the stack's VAR_DIR (workdir/var), once."""
+    out = subprocess.run([str(SERVICE_VENV / "python"), "-m", "knowledge.core.secrets", "service-token"],
+                         cwd=ROOT, env={**os.environ, "VAR_DIR": str(workdir / "var"), "SERVICE_TOKEN": ""},
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
 def knowledge_process(workdir: Path, port: int | None = None, **env: str) -> Process:
     port = port or free_port()
     return Process(
@@ -110,6 +126,7 @@ class Stack:
     rasa: Process | None = None
     extra: list[Process] = field(default_factory=list)
     knowledge_env: dict[str, str] = field(default_factory=dict)  # extra settings for the knowledge service
+    service_token: str = ""  # what the dialogue side sends as X-Service-Token (set by start)
 
     @property
     def knowledge_url(self) -> str:
@@ -124,20 +141,27 @@ class Stack:
         return self.actions.health_url.removesuffix("/health")
 
     def start(self, with_rasa: bool = True) -> "Stack":
-        # The whole stack runs with a service token, as a production deployment should, so the
-        # dialogue tests that read handoff and rating events also prove the action server sends it.
-        token = {"SERVICE_TOKEN": SERVICE_TOKEN} if with_rasa else {}
+        # Every process gets the token generated into VAR_DIR, as scripts/start.sh does, so the dialogue
+        # tests that read handoff and rating events also prove the action server sends it.
+        self.service_token = service_token_for(self.workdir)
+        token = {"SERVICE_TOKEN": self.service_token}
         self.knowledge = knowledge_process(self.workdir, **{**token, **self.knowledge_env})
         rasa_port = free_port()
         self.knowledge.env["RASA_URL"] = f"http://127.0.0.1:{rasa_port}"
         self.knowledge.start()
         if with_rasa:
             self.actions = actions_process(self.workdir, self.knowledge_url, **token).start()
-            self.rasa = rasa_process(self.workdir, self.actions_url, port=rasa_port).start()
+            self.rasa = rasa_process(self.workdir, self.actions_url, port=rasa_port, env=token,
+                                     service_token=self.service_token).start()
         for p in (self.knowledge, self.actions, self.rasa):
             if p:
                 p.wait_healthy()
         return self
+
+    def post_event(self, timeout: float = 30, **event) -> httpx.Response:
+        """POST /api/conversations/events as the action server does (with the service token)."""
+        return httpx.post(f"{self.knowledge_url}/api/conversations/events", json=event, timeout=timeout,
+                          headers={"X-Service-Token": self.service_token})
 
     def stop(self) -> None:
         for p in [*self.extra, self.rasa, self.actions, self.knowledge]:

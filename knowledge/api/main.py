@@ -16,12 +16,18 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 
+from knowledge.api.headers import SecurityHeaders
+from knowledge.api.limits import BodyLimits
+from knowledge.api.login_throttle import LoginThrottle
+from knowledge.api.origin import SameOriginWrites
+from knowledge.api.password_policy import password_problem
 from knowledge.api.routes import (auth, chat, console, conversation_data, conversations, dialogue, editor, guides,
                                   notices, pages, plans, reports, search, users)
 from knowledge.api.routes.chat import STATIC
 from knowledge.api.state import AppState
 from knowledge.conversation_data import purge_regularly
 from knowledge.core.config import Settings, get_settings
+from knowledge.core.secrets import service_token, write_secret
 from knowledge.editing.validation import chinese_message
 from knowledge.publishing import Publisher, catalogue_for
 from knowledge.search.embedder import Embedder
@@ -56,21 +62,26 @@ def build_state(settings: Settings) -> AppState:
     snap = engine.rebuild(catalogue.all())
     log.info("index built: %d guides in %.2fs", len(snap.docs), snap.built_in_s)
     state = AppState(settings=settings, sessions=sessions, catalogue=catalogue, engine=engine,
-                     trackers=TrackerStore(settings.tracker_db_url) if settings.tracker_db_url else None)
+                     trackers=TrackerStore(settings.tracker_db_url) if settings.tracker_db_url else None,
+                     service_token=service_token(settings.var_dir, settings.service_token),
+                     login_throttle=LoginThrottle.from_settings(settings.redis_url, settings.login_throttle_prefix))
     state.publisher = Publisher(state, last_seq)
     return state
 
 
 def create_first_admin(session: Session, settings: Settings) -> None:
     """On the very first start (no accounts at all) create `admin`."""
+    first = user_store.count_users(session) == 0
     generated = user_store.ensure_first_admin(session, settings.admin_password)
     session.commit()
+    weak = first and settings.admin_password and password_problem(settings.admin_password, "admin")
+    if weak:
+        # The operator chose it; refusing to start would help nobody. Say so, loudly, once.
+        log.warning("ADMIN_PASSWORD does not meet the password policy (%s): change it at /admin/users", weak)
     if generated:
         path = settings.var_dir / "initial-admin-password"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.chmod(0o600)
-        path.write_text(generated + "\n", encoding="utf-8")
+        path.unlink(missing_ok=True)  # left over from an earlier database
+        write_secret(path, generated)
         log.warning("created the first administrator account 'admin'; its password is in %s "
                     "(sign in and change it, then delete the file)", path)
 
@@ -109,13 +120,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               console.router, reports.router, pages.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Outermost last: every answer, refusals included, carries the security headers.
+    app.add_middleware(BodyLimits)  # 413 / 422 before any route reads the body (knowledge/api/limits.py)
+    app.add_middleware(SameOriginWrites, public_base_url=settings.public_base_url)  # CSRF (knowledge/api/origin.py)
+    app.add_middleware(SecurityHeaders)  # CSP, framing, nosniff, referrer, no-store (knowledge/api/headers.py)
 
     editor.add_exception_handlers(app)  # 422 with field errors, 409 with both versions
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI's usual shape ({"detail": [{"loc", "msg", "type", …}]}), with the messages in Chinese.
-        errors = [{**e, "msg": chinese_message(e)} for e in exc.errors()]
+        # Without the `input` pydantic adds: echoing what was sent helps nobody, copies a citizen's text
+        # into one more place and, holding a lone surrogate, could not even be encoded (a 500).
+        errors = [{**{k: v for k, v in e.items() if k != "input"}, "msg": chinese_message(e)} for e in exc.errors()]
         return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
 
     @app.get("/healthz", include_in_schema=False)

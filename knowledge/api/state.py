@@ -15,6 +15,7 @@ from knowledge.core.config import Settings
 from knowledge.search.engine import SearchEngine
 
 if TYPE_CHECKING:
+    from knowledge.api.login_throttle import LoginThrottle
     from knowledge.publishing import Publisher
     from knowledge.store.trackers import TrackerStore
 
@@ -25,6 +26,10 @@ class AppState:
     sessions: sessionmaker
     catalogue: Catalogue
     engine: SearchEngine
+    # What POST /api/conversations/events requires as X-Service-Token (knowledge/core/secrets.py).
+    service_token: str = ""
+    # Failed sign-ins, in Redis with REDIS_URL (knowledge/api/login_throttle.py).
+    login_throttle: "LoginThrottle | None" = None
     # Changes `catalogue` and `engine` when guides are published here or on another replica.
     publisher: "Publisher | None" = None
     # Rasa's SQL tracker store, when TRACKER_DB_URL is set (knowledge/store/trackers.py).

@@ -106,13 +106,16 @@ def to_handoff(row: ConversationEventRow, catalogue: Catalogue) -> Handoff:
 def _transcript(raw: Any) -> list[TranscriptLine]:
     if not isinstance(raw, list):
         return []
-    lines = [TranscriptLine(who=str(x.get("who") or "")[:16], text=str(x.get("text") or "")[:MAX_LINE_CHARS])
-             for x in raw if isinstance(x, dict) and x.get("text")]
+    lines = [TranscriptLine(who=_text(x.get("who"), 16) or "", text=_text(x.get("text"), MAX_LINE_CHARS))
+             for x in raw if isinstance(x, dict) and _text(x.get("text"))]
     return lines[-MAX_LINES:]
 
 
-def _text(value: Any) -> str | None:
-    return str(value)[:200] if value not in (None, "") else None
+def _text(value: Any, limit: int = 200) -> str | None:
+    # Scalars only: str() of a deeply nested list would recurse (and say nothing useful to staff).
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
+        return str(value)[:limit]
+    return None
 
 
 def _time(value: Any) -> dt.datetime | None:

@@ -36,8 +36,13 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     # Mark the session cookie Secure (set it when the service is reached over HTTPS only).
     session_cookie_secure: bool = False
-    # When set, POST /api/conversations/events needs header X-Service-Token with this value (the action server's).
+    # POST /api/conversations/events needs header X-Service-Token with this value (the action server's).
+    # Unset: generated once into VAR_DIR/service-token (knowledge/core/secrets.py), which scripts/ share.
     service_token: str | None = None
+    # Shared state for several replicas (login throttling); unset: kept in each process.
+    redis_url: str | None = None
+    # Key prefix of the login throttle's counters in Redis.
+    login_throttle_prefix: str = "navigator:login:"
     # How often each replica looks for guides published on another replica (seconds).
     catalogue_poll_s: float = 1.0
     # Citizens' conversations (个人信息保护法): events — and Rasa's trackers, when TRACKER_DB_URL reaches
@@ -48,7 +53,7 @@ class Settings(BaseSettings):
     # SQLAlchemy URL of the database of Rasa's SQL tracker store (e.g. postgresql+psycopg://…/navigator_rasa);
     # unset: trackers are not reachable from here (Rasa's in-memory store).
     tracker_db_url: str | None = None
-    # Files the service writes for its operator (the generated first administrator password).
+    # Files the service writes for its operator (the generated first administrator password, the service token).
     var_dir: Path = ROOT / "var"
 
 

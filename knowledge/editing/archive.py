@@ -6,7 +6,10 @@ The same files `knowledge/guides/` holds, so an export can be checked with
 from __future__ import annotations
 
 import io
+import lzma
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -21,6 +24,12 @@ FOLDERS = {"item": "items", "route": "routes", "faq": "faq", "industry": "indust
 MAX_FILES = 5000
 MAX_FILE_BYTES = 1_000_000
 MAX_TOTAL_BYTES = 50_000_000  # unpacked; a zip bomb stops here, before anything is decompressed
+SUPPORTED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2",
+                     zipfile.ZIP_LZMA: "lzma"}
+# What a damaged or forged member raises while it is unpacked: bad CRC, truncated data, a size header
+# that lies, a corrupt compressed stream. Each is that file's problem, reported as such, never a 500.
+UNPACK_ERRORS = (zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError, ValueError, NotImplementedError,
+                 RuntimeError, struct.error)
 
 
 class ArchiveError(ValueError):
@@ -54,6 +63,8 @@ def read_zip(content: bytes) -> ParsedArchive:
         zf = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
         raise ArchiveError("上传的文件不是 zip 压缩包") from None
+    except UNPACK_ERRORS:  # a central directory with impossible offsets or sizes
+        raise ArchiveError("压缩包已损坏，无法读取，请重新打包后上传") from None
     with zf:
         files = [i for i in zf.infolist() if not i.is_dir()]
         if len(files) > MAX_FILES:
@@ -76,8 +87,32 @@ def read_zip(content: bytes) -> ParsedArchive:
             if info.file_size > MAX_FILE_BYTES:
                 out.error(name, "文件太大（超过 1 MB）")
                 continue
-            _read_one(out, name, parts, zf.read(info))
+            raw = _unpack(out, zf, info)
+            if raw is not None:
+                _read_one(out, name, parts, raw)
         return out
+
+
+def _unpack(out: ParsedArchive, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The member's bytes, or None with the reason recorded. The read is bounded whatever the size
+    header says, so a header that lies cannot make the service unpack more than MAX_FILE_BYTES."""
+    name = info.filename
+    if info.flag_bits & 0x1:
+        out.error(name, "文件已加密：请去掉密码后重新打包")
+        return None
+    if info.compress_type not in SUPPORTED_METHODS:
+        out.error(name, f"不支持的压缩方式（编号 {info.compress_type}）：请用常见的 zip（deflate）重新打包")
+        return None
+    try:
+        with zf.open(info) as member:
+            raw = member.read(MAX_FILE_BYTES + 1)
+    except UNPACK_ERRORS as exc:
+        out.error(name, f"文件已损坏，无法解压（{type(exc).__name__}）：请重新打包后上传")
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        out.error(name, "文件太大（超过 1 MB）")
+        return None
+    return raw
 
 
 def _read_one(out: ParsedArchive, name: str, parts: tuple[str, ...], raw: bytes) -> None:
@@ -92,6 +127,9 @@ def _read_one(out: ParsedArchive, name: str, parts: tuple[str, ...], raw: bytes)
         data = yaml.safe_load(text)
         for e in errors_from_pydantic(exc, data):
             out.error(name, e.msg, e.field)
+        return
+    except RecursionError:  # PyYAML's composer recurses once per level: "[[[[…" would exhaust the stack
+        out.error(name, "YAML 嵌套层数太多，不是有效的指南文件")
         return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -70,8 +70,11 @@ def question_of(type_: str, text: str | None, data: dict | None) -> str | None:
     data = data or {}
     if type_ == "gap" or data.get("reason") == "repeated_misunderstanding":
         return text if is_question(text) else None
-    for line in reversed(data.get("transcript") or []):
-        if isinstance(line, dict) and line.get("who") == "市民" and is_question(line.get("text")):
+    transcript = data.get("transcript")
+    # Stored rows may hold anything (they came from outside); only the shape the action server sends counts.
+    for line in reversed(transcript if isinstance(transcript, list) else []):
+        if (isinstance(line, dict) and line.get("who") == "市民" and isinstance(line.get("text"), str)
+                and is_question(line["text"])):
             return line["text"]
     return text if is_question(text) else None
 
@@ -143,11 +146,11 @@ def _events(session: Session, since: dt.datetime) -> list:
 def _asked(row) -> _Asked | None:
     data = row.data if isinstance(row.data, dict) else {}
     if row.type == "gap":
-        reason = str(data.get("reason") or "")
-        if reason not in GAP_REASONS:
+        reason = data.get("reason")
+        if not isinstance(reason, str) or reason not in GAP_REASONS:
             return None
     elif row.type == "handoff":
-        reason = str(data.get("reason") or "requested")
+        reason = data.get("reason") if isinstance(data.get("reason"), str) and data.get("reason") else "requested"
     else:
         reason = "low_rating"
     text = question_of(row.type, row.text, data)

@@ -17,6 +17,9 @@ ACTIONS = {
     "user_create": "新建账号", "user_update": "修改账号",
     "conversation_export": "导出对话数据", "conversation_delete": "删除对话数据",
 }
+# What happened to guides: the part of the log every editor may read. Sign-ins (with the usernames
+# people typed) and account changes are for administrators only.
+GUIDE_ACTIONS = frozenset({"create", "save", "alias", "publish", "rollback", "withdraw", "import"})
 
 
 def record(session: Session, username: str, action: str, guide_id: str | None = None,
@@ -27,8 +30,12 @@ def record(session: Session, username: str, action: str, guide_id: str | None = 
     return row
 
 
-def recent(session: Session, guide_id: str | None = None, limit: int = 100) -> list[AuditRow]:
+def recent(session: Session, guide_id: str | None = None, limit: int = 100,
+           actions: frozenset[str] | None = None) -> list[AuditRow]:
+    """The newest entries, optionally of one guide and only of the given actions."""
     q = select(AuditRow)
     if guide_id:
         q = q.where(AuditRow.guide_id == guide_id)
+    if actions is not None:
+        q = q.where(AuditRow.action.in_(sorted(actions)))
     return list(session.scalars(q.order_by(AuditRow.id.desc()).limit(limit)))

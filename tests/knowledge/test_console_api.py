@@ -11,7 +11,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.stack import ROOT, Stack, login
+from tests.stack import ROOT, Stack, login, password_for
 
 ROUTES = ROOT / "knowledge" / "guides" / "routes"
 
@@ -22,7 +22,7 @@ BIG_COMPANY = {"entity": "company", "area": "large", "sells_tobacco": "yes", "si
 
 @pytest.fixture(scope="module")
 def staff(staff_stack: Stack) -> httpx.Client:
-    with login(staff_stack.knowledge_url, "staff1", "口令-staff1") as client:
+    with login(staff_stack.knowledge_url, "staff1", password_for("staff1")) as client:
         yield client
 
 
@@ -60,7 +60,7 @@ def test_signed_out_cannot_mark_a_handoff(anonymous):
 
 @pytest.mark.parametrize("username", ["staff1", "editor1", "reviewer1", "admin"])
 def test_every_role_with_the_console_capability_gets_200(staff_stack, username):
-    password = "admin-口令-123" if username == "admin" else f"口令-{username}"
+    password = "admin-口令-123" if username == "admin" else password_for(username)
     with login(staff_stack.knowledge_url, username, password) as client:
         assert suggest(client, "开饭店").status_code == 200
 
@@ -302,8 +302,8 @@ def test_bad_brief_input_gets_a_clear_chinese_4xx(staff, params, status):
 
 # ---- handoffs -----------------------------------------------------------------------------------
 
-def post_handoff(base_url: str, conversation_id: str) -> dict:
-    resp = httpx.post(f"{base_url}/api/conversations/events", timeout=30, json={
+def post_handoff(stack: Stack, conversation_id: str) -> dict:
+    resp = stack.post_event(**{
         "conversation_id": conversation_id, "type": "handoff", "text": "转人工", "guide_id": "open-restaurant",
         "data": {"reason": "requested", "channel": "rest", "focus": "route:open-restaurant", "transcript": [
             {"who": "市民", "text": "我想开个饭店"}, {"who": "助手", "text": "“开办餐饮店”需要办 5 件事……"},
@@ -315,7 +315,7 @@ def post_handoff(base_url: str, conversation_id: str) -> dict:
 
 def test_a_handoff_is_listed_then_marked_handled(staff, staff_stack):
     conversation = f"test-console-{uuid.uuid4().hex}"
-    event = post_handoff(staff_stack.knowledge_url, conversation)
+    event = post_handoff(staff_stack, conversation)
 
     open_list = staff.get("/api/console/handoffs").json()
     mine = next(h for h in open_list if h["id"] == event["id"])
@@ -346,8 +346,8 @@ def test_a_handoff_is_listed_then_marked_handled(staff, staff_stack):
 
 
 def test_only_one_of_two_staff_marking_at_once_wins(staff, staff_stack):
-    event = post_handoff(staff_stack.knowledge_url, f"test-console-{uuid.uuid4().hex}")
-    with login(staff_stack.knowledge_url, "editor1", "口令-editor1") as other:
+    event = post_handoff(staff_stack, f"test-console-{uuid.uuid4().hex}")
+    with login(staff_stack.knowledge_url, "editor1", password_for("editor1")) as other:
         first = other.post(f"/api/console/handoffs/{event['id']}/handled")
         second = staff.post(f"/api/console/handoffs/{event['id']}/handled")
     assert (first.status_code, second.status_code) == (200, 409)
@@ -356,7 +356,7 @@ def test_only_one_of_two_staff_marking_at_once_wins(staff, staff_stack):
 
 def test_handoff_errors_are_clear(staff, staff_stack):
     assert staff.post("/api/console/handoffs/999999999/handled").status_code == 404
-    rating = httpx.post(f"{staff_stack.knowledge_url}/api/conversations/events", timeout=30, json={
+    rating = staff_stack.post_event(**{
         "conversation_id": f"test-console-{uuid.uuid4().hex}", "type": "rating", "rating": 5}).json()
     not_a_handoff = staff.post(f"/api/console/handoffs/{rating['id']}/handled")
     assert not_a_handoff.status_code == 404 and chinese(not_a_handoff.json()["detail"])
@@ -367,7 +367,7 @@ def test_handoff_errors_are_clear(staff, staff_stack):
 
 
 def test_a_malformed_transcript_does_not_break_the_list(staff, staff_stack):
-    resp = httpx.post(f"{staff_stack.knowledge_url}/api/conversations/events", timeout=30, json={
+    resp = staff_stack.post_event(**{
         "conversation_id": f"test-console-{uuid.uuid4().hex}", "type": "handoff",
         "data": {"transcript": "not a list", "channel": ["odd"]}})
     assert resp.status_code == 201

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from tests.knowledge.guide_samples import create, new_item, new_route, publish, save, titles_found, top_hit, unique_id
-from tests.stack import ADMIN_PASSWORD, Process, broken_vector_cache, knowledge_process, login, say, texts
+from tests.stack import (ADMIN_PASSWORD, Process, broken_vector_cache, knowledge_process, login, password_for, say,
+                         texts)
 
 LIVE_WITHIN_S = 2.0
 
@@ -242,10 +243,10 @@ def test_service_token_guards_posting_conversation_events(replicas):
 def test_the_editor_flow_on_postgresql(replicas, admin_password):
     _, (a, b) = replicas
     with login(_url(a), "admin", admin_password) as admin:
-        assert admin.post("/api/users", json={"username": "pg-editor", "password": "口令-pg-editor",
+        assert admin.post("/api/users", json={"username": "pg-editor", "password": password_for("pg-editor"),
                                               "role": "editor"}).status_code == 201
     gid = unique_id("pg-flow")
-    with login(_url(a), "pg-editor", "口令-pg-editor") as editor_a, \
+    with login(_url(a), "pg-editor", password_for("pg-editor")) as editor_a, \
             login(_url(b), "admin", admin_password) as admin_b:
         data = new_item(gid, "码头岸电设施接入备案")
         create(editor_a, data)

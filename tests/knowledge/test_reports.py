@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.stack import ADMIN_PASSWORD, Stack, login
+from tests.stack import ADMIN_PASSWORD, Stack, login, password_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TIMEOUT = 120  # the first report after start-up encodes the reference questions once
@@ -26,8 +26,8 @@ DOG = ["养宠物要办狗证吗", "狗证在哪里办", "养狗登记怎么办"
 EBIKE = ["电动车上牌在哪里办", "电瓶车怎么上牌照"]
 
 
-def post_event(base_url: str, **fields) -> dict:
-    resp = httpx.post(f"{base_url}/api/conversations/events", json=fields, timeout=30)
+def post_event(stack: Stack, **fields) -> dict:
+    resp = stack.post_event(**fields)
     assert resp.status_code == 201, resp.text
     return resp.json()
 
@@ -63,30 +63,30 @@ def gap_events(staff_stack: Stack) -> dict:
     base = staff_stack.knowledge_url
     run = uuid.uuid4().hex[:8]
     conv = lambda name: f"test-gaps-{run}-{name}"  # noqa: E731
-    post_event(base, conversation_id=conv("a"), type="gap", text=DOG[0], data={"reason": "no_match"})
-    post_event(base, conversation_id=conv("b"), type="gap", text=DOG[1], data={"reason": "no_match"})
-    post_event(base, conversation_id=conv("c"), type="gap", text=DOG[1], data={"reason": "no_match"})
-    post_event(base, conversation_id=conv("c2"), type="gap", text=DOG[1], data={"reason": "no_match"})
-    post_event(base, conversation_id=conv("d"), type="gap", text=DOG[2],
+    post_event(staff_stack, conversation_id=conv("a"), type="gap", text=DOG[0], data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=conv("b"), type="gap", text=DOG[1], data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=conv("c"), type="gap", text=DOG[1], data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=conv("c2"), type="gap", text=DOG[1], data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=conv("d"), type="gap", text=DOG[2],
                data={"reason": "ambiguous", "candidates": ["marriage-registration"]})
     # The same citizen then asks for a person: the question is in the transcript (here in Traditional).
-    post_event(base, conversation_id=conv("d"), type="handoff", text="转人工",
+    post_event(staff_stack, conversation_id=conv("d"), type="handoff", text="转人工",
                data={"reason": "requested", "channel": "rest",
                      "transcript": transcript("養狗登記怎麼辦", "您想办的可能是以下哪一项？", "转人工")})
-    post_event(base, conversation_id=conv("e"), type="rating", rating=1, text='/give_rating{"rating":"1"}',
+    post_event(staff_stack, conversation_id=conv("e"), type="rating", rating=1, text='/give_rating{"rating":"1"}',
                data={"focus": None, "transcript": transcript(DOG[3], "抱歉，我没有找到…", "1分")})
-    post_event(base, conversation_id=conv("f"), type="gap", text=EBIKE[0], data={"reason": "no_match"})
-    post_event(base, conversation_id=conv("g"), type="gap", text=EBIKE[1], data={"reason": "no_match"})
-    post_event(base, conversation_id=conv("h"), type="gap", text="失业金怎么领", data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=conv("f"), type="gap", text=EBIKE[0], data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=conv("g"), type="gap", text=EBIKE[1], data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=conv("h"), type="gap", text="失业金怎么领", data={"reason": "no_match"})
     # Same pattern as 养狗登记, a different need.
-    post_event(base, conversation_id=conv("i"), type="gap", text="结婚登记怎么办", data={"reason": "ambiguous"})
+    post_event(staff_stack, conversation_id=conv("i"), type="gap", text="结婚登记怎么办", data={"reason": "ambiguous"})
     # Not gaps: a good rating, a reason the report does not know, a handoff with no question in it.
-    post_event(base, conversation_id=conv("j"), type="rating", rating=4, text="4分",
+    post_event(staff_stack, conversation_id=conv("j"), type="rating", rating=4, text="4分",
                data={"transcript": transcript(DOG[1], "…", "4分")})
-    post_event(base, conversation_id=conv("k"), type="gap", text=DOG[1], data={"reason": "small_talk"})
-    post_event(base, conversation_id=conv("l"), type="handoff", text="转人工", data={"reason": "requested"})
+    post_event(staff_stack, conversation_id=conv("k"), type="gap", text=DOG[1], data={"reason": "small_talk"})
+    post_event(staff_stack, conversation_id=conv("l"), type="handoff", text="转人工", data={"reason": "requested"})
     # Asked 45 days ago: outside the default 30 days, inside 60.
-    old = post_event(base, conversation_id=conv("m"), type="gap", text="狗证去哪办", data={"reason": "no_match"})
+    old = post_event(staff_stack, conversation_id=conv("m"), type="gap", text="狗证去哪办", data={"reason": "no_match"})
     old_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)
     backdate(staff_stack, old["id"], old_at)
     return {"run": run, "old_at": old_at}
@@ -163,23 +163,23 @@ def rated(staff_stack: Stack) -> dict:
     base = staff_stack.knowledge_url
     run = uuid.uuid4().hex[:8]
     guide_id, title = f"rating-report-{run}", "评议统计测试事项（示例）"
-    with login(base, "reviewer1", "口令-reviewer1", timeout=TIMEOUT) as reviewer:
+    with login(base, "reviewer1", password_for("reviewer1"), timeout=TIMEOUT) as reviewer:
         created = reviewer.post("/api/editor/guides", json={"kind": "item", "data": item_data(guide_id, title)})
         assert created.status_code == 201, created.text
         published = reviewer.post(f"/api/editor/guides/{guide_id}/publish", json={"version": 1})
         assert published.status_code == 200, published.text
     conv = lambda n: f"test-ratings-{run}-{n}"  # noqa: E731
     for n, score in enumerate([5, 4]):
-        post_event(base, conversation_id=conv(f"now{n}"), type="rating", rating=score, guide_id=guide_id,
+        post_event(staff_stack, conversation_id=conv(f"now{n}"), type="rating", rating=score, guide_id=guide_id,
                    text=f"{score}分")
     old_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=100)
     for n, score in enumerate([2, 1, 3]):
-        ev = post_event(base, conversation_id=conv(f"old{n}"), type="rating", rating=score, guide_id=guide_id,
+        ev = post_event(staff_stack, conversation_id=conv(f"old{n}"), type="rating", rating=score, guide_id=guide_id,
                         text=f"{score}分")
         backdate(staff_stack, ev["id"], old_at + dt.timedelta(minutes=n))
     retired = f"retired-{run}"
-    post_event(base, conversation_id=conv("retired"), type="rating", rating=2, guide_id=retired, text="2分")
-    post_event(base, conversation_id=conv("nothing"), type="rating", rating=3, text="3分")
+    post_event(staff_stack, conversation_id=conv("retired"), type="rating", rating=2, guide_id=retired, text="2分")
+    post_event(staff_stack, conversation_id=conv("nothing"), type="rating", rating=3, text="3分")
     return {"id": guide_id, "title": title, "old_at": old_at, "retired": retired}
 
 
@@ -239,10 +239,10 @@ def test_only_editors_reviewers_and_admins_may_read_reports(staff_stack, path):
     base = staff_stack.knowledge_url
     signed_out = httpx.get(base + path, timeout=TIMEOUT)
     assert signed_out.status_code == 401 and signed_out.json()["detail"] == "请先登录"
-    with login(base, "staff1", "口令-staff1") as staff:
+    with login(base, "staff1", password_for("staff1")) as staff:
         refused = staff.get(path)
         assert refused.status_code == 403 and "无权" in refused.json()["detail"]
-    for username, password in [("reviewer1", "口令-reviewer1"), ("admin", ADMIN_PASSWORD)]:
+    for username, password in [("reviewer1", password_for("reviewer1")), ("admin", ADMIN_PASSWORD)]:
         with login(base, username, password, timeout=TIMEOUT) as client:
             assert client.get(path).status_code == 200
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.stack import ADMIN_PASSWORD, ROOT
+from tests.stack import ADMIN_PASSWORD, ROOT, password_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,7 +28,7 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromi
 
 def password_of(username: str) -> str:
     """The password tests/conftest.py's staff_stack gives each account."""
-    return ADMIN_PASSWORD if username == "admin" else f"口令-{username}"
+    return ADMIN_PASSWORD if username == "admin" else password_for(username)
 
 
 def unique(prefix: str) -> str:

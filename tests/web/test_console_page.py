@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.stack import Stack
+from tests.stack import Stack, password_for
 from tests.web.staff_browser import (SCREENSHOTS, browser, expect_toast, laptop,  # noqa: F401 (fixtures)
                                      needs_chromium, no_sideways_scroll, phone, sign_in, unique)
 
@@ -152,7 +152,7 @@ def test_a_handoff_appears_with_its_transcript_and_is_marked_handled(staff_stack
     expect(laptop.get_by_test_id("handoffs-open")).to_have_attribute("aria-selected", "true")
     conversation = unique("test-console-page")
     said = f"我想开个饭店，编号{conversation[-8:]}"
-    resp = httpx.post(f"{base}/api/conversations/events", timeout=30, json={
+    resp = staff_stack.post_event(**{
         "conversation_id": conversation, "type": "handoff", "text": "转人工", "guide_id": "open-restaurant",
         "data": {"reason": "requested", "channel": "rest", "focus": "route:open-restaurant", "transcript": [
             {"who": "市民", "text": said}, {"who": "助手", "text": "“开办餐饮店”一般涉及以下事项……"},
@@ -181,7 +181,7 @@ def test_a_handoff_appears_with_its_transcript_and_is_marked_handled(staff_stack
     expect_toast(laptop, "已标记为已处理")
     expect(card).to_have_count(0)
     with httpx.Client(base_url=base, timeout=30) as check:
-        check.post("/api/auth/login", json={"username": "staff1", "password": "口令-staff1"})
+        check.post("/api/auth/login", json={"username": "staff1", "password": password_for("staff1")})
         stored = next(h for h in check.get("/api/console/handoffs", params={"status": "handled"}).json()
                       if h["id"] == event_id)
     assert stored["handled_by"] == "staff1"

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.knowledge.test_reports import item_data, post_event
-from tests.stack import Stack, login
+from tests.stack import Stack, login, password_for
 from tests.web.staff_browser import (SCREENSHOTS, browser, expect_toast, laptop,  # noqa: F401 (fixtures)
                                      needs_chromium, no_sideways_scroll, phone, sign_in, unique)
 
@@ -24,17 +24,17 @@ def senior_card(staff_stack: Stack) -> dict:
     """A published guide of this test and citizens' questions about it that the assistant missed."""
     base = staff_stack.knowledge_url
     guide_id, title = unique("senior-bus-card"), "老年人免费乘车卡办理（示例）"
-    with login(base, "reviewer1", "口令-reviewer1") as reviewer:
+    with login(base, "reviewer1", password_for("reviewer1")) as reviewer:
         assert reviewer.post("/api/editor/guides", json={"kind": "item", "data": item_data(guide_id, title)}
                              ).status_code == 201
         assert reviewer.post(f"/api/editor/guides/{guide_id}/publish", json={"version": 1}).status_code == 200
     run = unique("test-reports-page")
     for n, text in enumerate(ASKED):
-        post_event(base, conversation_id=f"{run}-{n}", type="gap", text=text,
+        post_event(staff_stack, conversation_id=f"{run}-{n}", type="gap", text=text,
                    data={"reason": "no_match" if n < 2 else "ambiguous"})
-    post_event(base, conversation_id=f"{run}-x", type="gap", text=HOSTILE, data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=f"{run}-x", type="gap", text=HOSTILE, data={"reason": "no_match"})
     for n, score in enumerate([5, 2, 4]):
-        post_event(base, conversation_id=f"{run}-r{n}", type="rating", rating=score, guide_id=guide_id,
+        post_event(staff_stack, conversation_id=f"{run}-r{n}", type="rating", rating=score, guide_id=guide_id,
                    text=f"{score}分")
     return {"id": guide_id, "title": title}
 
@@ -72,7 +72,7 @@ def test_editor_adds_a_missed_question_as_an_alias(staff_stack, laptop: Page, se
     expect_toast(laptop, "已生成草稿")
     expect(card.get_by_test_id("gap-add-alias")).to_be_disabled()
     expect(result.get_by_test_id("gap-open-draft")).to_have_attribute("href", f"/editor?id={senior_card['id']}")
-    with login(base, "editor1", "口令-editor1") as editor:
+    with login(base, "editor1", password_for("editor1")) as editor:
         guide = editor.get(f"/api/editor/guides/{senior_card['id']}").json()
     assert guide["draft"]["version"] == 2 and guide["draft"]["author"] == "editor1"
     assert guide["draft"]["data"]["aliases"] == ["老年卡怎么办理"]
@@ -92,7 +92,7 @@ def test_a_second_alias_of_the_same_question_is_refused_politely(staff_stack, la
     sign_in(laptop, staff_stack.knowledge_url, "editor1", next_path="/reports")
     card = group_card(laptop, "老年卡怎么办理")
     expect(card).to_have_count(1, timeout=REPORT_MS)
-    with login(staff_stack.knowledge_url, "editor1", "口令-editor1") as editor:
+    with login(staff_stack.knowledge_url, "editor1", password_for("editor1")) as editor:
         # Already added by the test above; added here when this test runs alone.
         added = editor.post(f"/api/editor/guides/{senior_card['id']}/aliases", json={"alias": "老年卡怎么办理"})
         assert added.status_code in (200, 409), added.text

@@ -65,29 +65,29 @@ def test_admin_changes_role_resets_password_and_deactivates(staff_stack, browser
     base = staff_stack.knowledge_url
     name = unique("li").replace("-", "_")
     sign_in(laptop, base, "admin")
-    create_user(laptop, name, "李坐席", "editor", "first-口令-1")
+    create_user(laptop, name, "李坐席", "editor", "first-口令-4817")
 
     row = user_row(laptop, name)
     row.get_by_test_id("role-select").select_option("staff")
     expect_toast(laptop, "角色改为坐席")
     laptop.reload()
     expect(user_row(laptop, name).get_by_test_id("role-select")).to_have_value("staff")
-    assert try_sign_in(browser, base, name, "first-口令-1") == ("/console", "")
+    assert try_sign_in(browser, base, name, "first-口令-4817") == ("/console", "")
 
     user_row(laptop, name).get_by_test_id("reset-password").click()
     laptop.get_by_test_id("reset-password-input").fill("short")
     laptop.get_by_test_id("reset-password-save").click()
     expect_toast(laptop, "至少 8 个字符")  # checked in the page, in Chinese, before the server's rule
-    laptop.get_by_test_id("reset-password-input").fill("second-口令-2")
+    laptop.get_by_test_id("reset-password-input").fill("second-口令-5293")
     laptop.get_by_test_id("reset-password-save").click()
     expect_toast(laptop, f"已重置 {name} 的密码")
-    assert try_sign_in(browser, base, name, "first-口令-1") == ("/login", "用户名或密码错误")
-    assert try_sign_in(browser, base, name, "second-口令-2") == ("/console", "")
+    assert try_sign_in(browser, base, name, "first-口令-4817") == ("/login", "用户名或密码错误")
+    assert try_sign_in(browser, base, name, "second-口令-5293") == ("/console", "")
 
     user_row(laptop, name).get_by_test_id("deactivate").click()
     expect(user_row(laptop, name)).to_contain_text("已停用")
     expect(user_row(laptop, name).get_by_test_id("activate")).to_be_visible()
-    assert try_sign_in(browser, base, name, "second-口令-2") == ("/login", "用户名或密码错误")
+    assert try_sign_in(browser, base, name, "second-口令-5293") == ("/login", "用户名或密码错误")
 
     # The admin cannot switch themself off from this page.
     expect(user_row(laptop, "admin").get_by_test_id("deactivate")).to_be_disabled()

@@ -2,56 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
+import math
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from knowledge.api.auth import CAPABILITIES, COOKIE, CurrentUser, session_token
 from knowledge.api.deps import SessionDep, StateDep
+from knowledge.api.login_throttle import DEVICE_COOKIE, DEVICE_DAYS, new_device_id, valid_device_id
 from knowledge.store import audit
 from knowledge.store import users as user_store
 from knowledge.store.db import as_utc
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-
-class LoginThrottle:
-    """After `limit` wrong passwords in a row for one username, refuse that username for `wait_s` seconds.
-
-    Kept in memory per process: it slows password guessing down without letting anyone lock an
-    account for longer than a minute.
-    """
-
-    def __init__(self, limit: int = 5, wait_s: float = 60, max_names: int = 10_000):
-        self.limit, self.wait_s, self.max_names = limit, wait_s, max_names
-        self._failures: dict[str, tuple[int, float]] = {}  # name → (failures, locked until)
-        self._lock = threading.Lock()
-
-    def wait_left(self, username: str) -> float:
-        with self._lock:
-            _, until = self._failures.get(username.lower(), (0, 0.0))
-            return max(0.0, until - time.monotonic())
-
-    def failed(self, username: str) -> None:
-        with self._lock:
-            if len(self._failures) >= self.max_names:
-                now = time.monotonic()
-                self._failures = {k: v for k, v in self._failures.items() if v[1] > now}
-            count, _ = self._failures.get(username.lower(), (0, 0.0))
-            count += 1
-            if count >= self.limit:
-                self._failures[username.lower()] = (0, time.monotonic() + self.wait_s)
-            else:
-                self._failures[username.lower()] = (count, 0.0)
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(username.lower(), None)
-
-
-throttle = LoginThrottle()
 
 
 class LoginIn(BaseModel):
@@ -72,19 +35,28 @@ class LoginOut(Me):
 
 
 @router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, response: Response, session: SessionDep, state: StateDep) -> LoginOut:
+def login(body: LoginIn, request: Request, response: Response, session: SessionDep, state: StateDep) -> LoginOut:
+    """Signs in; failed attempts slow further ones down (knowledge/api/login_throttle.py)."""
     username = body.username.strip()
-    wait = throttle.wait_left(username)
+    client = request.client.host if request.client else "unknown"  # X-Forwarded-For behind nginx (uvicorn)
+    device = valid_device_id(request.cookies.get(DEVICE_COOKIE))
+    throttle = state.login_throttle
+    wait = throttle.wait_left(username, client, device)
     if wait > 0:
-        raise HTTPException(429, detail=f"登录失败次数过多，请 {int(wait) + 1} 秒后再试",
-                            headers={"Retry-After": str(int(wait) + 1)})
+        seconds = math.ceil(wait)
+        raise HTTPException(429, detail=f"登录失败次数过多，请 {seconds} 秒后再试",
+                            headers={"Retry-After": str(seconds)})
     user = user_store.check_password(session, username, body.password)
     if user is None:
-        throttle.failed(username)
+        throttle.failed(username, client, device)
         audit.record(session, username[:64], "login_failed")
         session.commit()
         raise HTTPException(401, detail="用户名或密码错误")
-    throttle.succeeded(username)
+    device = device or new_device_id()
+    throttle.succeeded(user.username, device)
+    # Not a credential: it only marks this browser as one that has signed in to this account before.
+    response.set_cookie(DEVICE_COOKIE, device, max_age=DEVICE_DAYS * 86400, httponly=True, samesite="lax",
+                        secure=state.settings.session_cookie_secure, path="/api/auth")
     ttl = dt.timedelta(minutes=state.settings.session_ttl_minutes)
     token, row = user_store.start_session(session, user, ttl)
     audit.record(session, user.username, "login")

@@ -14,11 +14,12 @@ import json
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from knowledge.api.auth import CurrentUser, require
 from knowledge.api.deps import SessionDep, StateDep, lookup
+from knowledge.api.limits import raw_json_depth
 from knowledge.catalogue import Catalogue
 from knowledge.console import handoffs
 from knowledge.console.brief import item_brief, route_brief
@@ -55,7 +56,8 @@ def parse_answers(raw: str | None) -> dict[str, str]:
     if len(raw) > MAX_ANSWERS_CHARS:
         raise HTTPException(422, detail=f"情形答案太长（{len(raw)} 字符），最多 {MAX_ANSWERS_CHARS} 字符")
     try:
-        answers = json.loads(raw)
+        # A flat object only: checking the nesting first keeps json.loads from recursing thousands of levels.
+        answers = json.loads(raw) if raw_json_depth(raw) <= 1 else None
     except ValueError:
         answers = None
     if not isinstance(answers, dict) or not all(
@@ -210,7 +212,8 @@ class HandledIn(BaseModel):
 
 
 @router.post("/handoffs/{event_id}/handled", response_model=handoffs.Handoff)
-def mark_handled(event_id: int, state: StateDep, session: SessionDep, user: CurrentUser,
+def mark_handled(event_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="转人工请求编号")],
+                 state: StateDep, session: SessionDep, user: CurrentUser,
                  body: HandledIn | None = None) -> handoffs.Handoff:
     row = handoffs.get_handoff(session, event_id)
     if row is None:

@@ -35,6 +35,8 @@ router = APIRouter(prefix="/api/editor", tags=["editor"])
 Kind = Literal["item", "route", "faq", "industry"]
 MAX_DATA_CHARS = 200_000  # far above the largest sample guide (about 8 000 characters as JSON)
 MAX_UPLOAD_BYTES = 20_000_000
+# Version numbers are 32-bit integers in the database; a larger one in a request is a 422, not an overflow.
+MAX_VERSION = 2**31 - 1
 
 
 # ---- bodies ---------------------------------------------------------------------------------------
@@ -64,13 +66,13 @@ class CreateIn(BaseModel):
 
 
 class DraftIn(BaseModel):
-    base_version: int = Field(..., ge=0)
+    base_version: int = Field(..., ge=0, le=MAX_VERSION)
     data: dict
     comment: str | None = Field(None, max_length=500)
 
 
 class VersionIn(BaseModel):
-    version: int = Field(..., ge=1)
+    version: int = Field(..., ge=1, le=MAX_VERSION)
 
 
 class PublishOut(BaseModel):
@@ -251,8 +253,8 @@ def list_versions(guide_id: str, session: SessionDep) -> list[VersionEntry]:
 @router.get("/guides/{guide_id}/diff", response_model=DiffOut, response_model_by_alias=True,
             dependencies=[require("edit")])
 def version_diff(guide_id: str, session: SessionDep,
-                 from_: Annotated[int | None, Query(alias="from", ge=1)] = None,
-                 to: Annotated[int | None, Query(ge=1)] = None) -> DiffOut:
+                 from_: Annotated[int | None, Query(alias="from", ge=1, le=MAX_VERSION)] = None,
+                 to: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None) -> DiffOut:
     """Defaults: from the live version (or the one before `to`) to the newest."""
     row = _guide_row(session, guide_id)
     to = to or row.latest_version
@@ -265,10 +267,12 @@ def version_diff(guide_id: str, session: SessionDep,
 
 
 @router.get("/audit", response_model=list[AuditEntry], dependencies=[require("edit")])
-def audit_log(session: SessionDep, guide_id: Annotated[str | None, Query(max_length=64)] = None,
+def audit_log(session: SessionDep, user: CurrentUser, guide_id: Annotated[str | None, Query(max_length=64)] = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEntry]:
+    """Guide actions for editors and reviewers; administrators also see sign-ins and account changes."""
+    actions = None if user.can("users") else audit.GUIDE_ACTIONS
     return [AuditEntry(at=as_utc(r.at), username=r.username, action=r.action, guide_id=r.guide_id,
-                       version=r.version, detail=r.detail) for r in audit.recent(session, guide_id, limit)]
+                       version=r.version, detail=r.detail) for r in audit.recent(session, guide_id, limit, actions)]
 
 
 @router.get("/export", dependencies=[require("edit")])

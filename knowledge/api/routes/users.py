@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from knowledge.api.auth import ROLE_NAMES, CurrentUser, require
 from knowledge.api.deps import SessionDep
+from knowledge.api.password_policy import password_problem
 from knowledge.store import audit
 from knowledge.store import users as user_store
 from knowledge.store.db import as_utc
@@ -30,7 +31,8 @@ class UserOut(BaseModel):
 class UserIn(BaseModel):
     username: str = Field(..., pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$",
                           description="2–32 位字母、数字、下划线、点或连字符")
-    password: str = Field(..., min_length=8, max_length=128, description="至少 8 个字符")
+    password: str = Field(..., min_length=8, max_length=128,
+                          description="至少 8 个字符，不含用户名，不能是常用或容易猜到的密码")
     role: Role
     display_name: str | None = Field(None, min_length=1, max_length=64)
 
@@ -38,8 +40,15 @@ class UserIn(BaseModel):
 class UserPatch(BaseModel):
     role: Role | None = None
     active: bool | None = None
-    password: str | None = Field(None, min_length=8, max_length=128, description="至少 8 个字符")
+    password: str | None = Field(None, min_length=8, max_length=128,
+                                 description="至少 8 个字符，不含用户名，不能是常用或容易猜到的密码")
     display_name: str | None = Field(None, min_length=1, max_length=64)
+
+
+def check_password(password: str, username: str, display_name: str | None) -> None:
+    problem = password_problem(password, username, display_name)
+    if problem:
+        raise HTTPException(422, detail=problem)
 
 
 def _out(row) -> UserOut:
@@ -57,6 +66,7 @@ def list_users(session: SessionDep) -> list[UserOut]:
 def create_user(body: UserIn, session: SessionDep, user: CurrentUser) -> UserOut:
     if user_store.get_user(session, body.username) is not None:
         raise HTTPException(409, detail=f"用户名「{body.username}」已存在")
+    check_password(body.password, body.username, body.display_name)
     row = user_store.create_user(session, body.username, body.password, body.role, body.display_name)
     audit.record(session, user.username, "user_create",
                  detail=f"新建账号 {row.username}（{ROLE_NAMES[row.role]}）")
@@ -73,6 +83,8 @@ def update_user(username: str, body: UserPatch, session: SessionDep, user: Curre
         (body.role is not None and body.role != "admin") or body.active is False)
     if loses_admin and user_store.active_admins(session) <= 1:
         raise HTTPException(409, detail="至少要保留一个启用的管理员账号")
+    if body.password is not None:
+        check_password(body.password, row.username, body.display_name or row.display_name)
     changes = []
     if body.display_name is not None and body.display_name != row.display_name:
         changes.append(f"姓名 {row.display_name} → {body.display_name}")

@@ -9,11 +9,19 @@
   var submit = form.querySelector("button[type=submit]");
   var signedIn = document.querySelector("[data-testid=signed-in]");
 
-  // Only a path on this site: "//evil.example" or "https://…" would turn the login into an open redirect.
+  // Only a path on this site, or the login would be an open redirect. A pattern on the raw text is not
+  // enough: browsers drop tabs and line breaks from URLs and read "\" as "/", so "/\t/evil.example"
+  // and "/\t\\evil.example" mean //evil.example. So: no control characters, spaces or backslashes at
+  // all, and the URL the browser itself resolves must be on this origin.
   function nextPath() {
     var next = new URLSearchParams(location.search).get("next") || "";
-    if (!/^\/(?![\/\\])/.test(next) || next.indexOf("/login") === 0) return null;
-    return next;
+    if (!next || next.charAt(0) !== "/" || /[\u0000-\u0020\u007f\\]/.test(next)) return null;
+    var url;
+    try { url = new URL(next, location.origin); } catch (e) { return null; }
+    if (url.origin !== location.origin) return null;
+    var path = url.pathname + url.search + url.hash;
+    if (path.indexOf("//") === 0 || path.indexOf("/login") === 0) return null;
+    return path;
   }
 
   function destination(user) { return nextPath() || Staff.homeFor(user); }
