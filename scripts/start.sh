@@ -10,21 +10,11 @@ cd "$ROOT"
 export KNOWLEDGE_URL="${KNOWLEDGE_URL:-http://127.0.0.1:${API_PORT:-8000}}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-$KNOWLEDGE_URL}"
 mkdir -p var/log
-# One token for the three processes: the knowledge service accepts conversation events only with it.
-# Unset, the knowledge service's own module generates it once into VAR_DIR/service-token.
+# One token for the three processes: the action server answers only Rasa calls carrying it, and the
+# knowledge service takes conversation events only from the action server. Unset, the knowledge
+# service's own module generates it once into VAR_DIR/service-token (owner-only file).
 SERVICE_TOKEN="${SERVICE_TOKEN:-$(.venv/service/bin/python -m knowledge.core.secrets service-token)}" \
   || { log "could not read or create the service token (VAR_DIR/service-token)"; exit 1; }
-export SERVICE_TOKEN
-
-# The secret the three processes share: the action server answers only Rasa calls carrying it, and
-# the knowledge service takes conversation events only from the action server. Generated on the
-# first start (owner-only file) unless SERVICE_TOKEN is set.
-if [[ -z "${SERVICE_TOKEN:-}" ]]; then
-  if [[ ! -s var/service-token ]]; then
-    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/service-token)
-  fi
-  SERVICE_TOKEN="$(cat var/service-token)"
-fi
 export SERVICE_TOKEN
 
 pids=()
