@@ -16,12 +16,14 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 
-from knowledge.api.routes import (auth, chat, console, conversations, editor, guides, notices, pages, plans, reports,
-                                  search, users)
+from knowledge.api.routes import (auth, chat, console, conversations, editor, guides, imports, notices, pages, plans,
+                                  reports, search, users)
 from knowledge.api.routes.chat import STATIC
 from knowledge.api.state import AppState
 from knowledge.core.config import Settings, get_settings
 from knowledge.editing.validation import chinese_message
+from knowledge.importing.jobs import ImportRunner
+from knowledge.importing.safety import Limits
 from knowledge.publishing import Publisher, catalogue_for
 from knowledge.search.embedder import Embedder
 from knowledge.search.engine import SearchEngine
@@ -54,6 +56,7 @@ def build_state(settings: Settings) -> AppState:
     log.info("index built: %d guides in %.2fs", len(snap.docs), snap.built_in_s)
     state = AppState(settings=settings, sessions=sessions, catalogue=catalogue, engine=engine)
     state.publisher = Publisher(state, last_seq)
+    state.imports = ImportRunner(sessions, Limits.from_settings(settings), settings.var_dir / "imports")
     return state
 
 
@@ -80,9 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.navigator = state
         # Guides published on another replica become live here too (see knowledge/publishing.py).
         follower = asyncio.create_task(state.publisher.follow(settings.catalogue_poll_s), name="catalogue-poll")
+        resumed = state.imports.resume_unfinished()  # imports a stopped process left half done
+        if resumed:
+            log.info("resumed %d unfinished import job(s)", resumed)
         try:
             yield
         finally:
+            state.imports.shutdown()
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
@@ -94,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     for r in (search.router, guides.router, plans.router, notices.router, conversations.router, chat.router,
-              auth.router, users.router, editor.router, console.router, reports.router, pages.router):
+              auth.router, users.router, editor.router, imports.router, console.router, reports.router, pages.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

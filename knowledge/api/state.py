@@ -15,6 +15,7 @@ from knowledge.core.config import Settings
 from knowledge.search.engine import SearchEngine
 
 if TYPE_CHECKING:
+    from knowledge.importing.jobs import ImportRunner
     from knowledge.publishing import Publisher
 
 
@@ -26,3 +27,5 @@ class AppState:
     engine: SearchEngine
     # Changes `catalogue` and `engine` when guides are published here or on another replica.
     publisher: "Publisher | None" = None
+    # Reads uploaded guides into import drafts in the background (knowledge/importing/jobs.py).
+    imports: "ImportRunner | None" = None

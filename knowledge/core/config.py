@@ -33,8 +33,11 @@ class Settings(BaseSettings):
     service_token: str | None = None
     # How often each replica looks for guides published on another replica (seconds).
     catalogue_poll_s: float = 1.0
-    # Files the service writes for its operator (the generated first administrator password).
+    # Files the service writes for its operator (the generated first administrator password, uploaded imports).
     var_dir: Path = ROOT / "var"
+    # Importing a centre's own guides: the largest file (also each file inside a zip) and the largest upload.
+    import_max_file_mb: float = 20
+    import_max_upload_mb: float = 200
 
 
 @lru_cache

@@ -312,6 +312,9 @@ def build_draft(rec: Recognised, index: BaseIndex) -> Draft:
         elif "承诺" in fv["deadline_kind"]:
             time_limit["kind"] = "承诺件"
         seen("time_limit.kind", "deadline_kind")
+    if "promised" in fv and "deadline_kind" not in fv and time_limit.get("promised_days") is not None:
+        # The document's own time limit decides, not the kind the existing guide had.
+        time_limit["kind"] = "即办件" if time_limit["promised_days"] == 0 else "承诺件"
     if time_limit.get("kind") is None and time_limit.get("promised_days") is not None:
         time_limit["kind"] = "即办件" if time_limit["promised_days"] == 0 else "承诺件"
     if "visits" in fv:
