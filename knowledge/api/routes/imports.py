@@ -128,10 +128,12 @@ def template() -> Response:
 
 
 @router.get("/fields", dependencies=[require("edit")])
-def fields(session: SessionDep) -> dict:
-    """The fields a column can be mapped to, and the centre's mapping so far."""
+def fields(session: SessionDep, state: StateDep) -> dict:
+    """The fields a column can be mapped to, the centre's mapping so far, and the size limits."""
+    limits = state.imports.limits
     return {"fields": [{"key": k, "name": v[0]} for k, v in ITEM_FIELDS.items()],
-            "headers": {r: f for r, f in store.header_mapping(session).items()}}
+            "headers": {r: f for r, f in store.header_mapping(session).items()},
+            "limits": {"file": size_text(limits.file_bytes), "upload": size_text(limits.upload_bytes)}}
 
 
 @router.put("/headers", dependencies=[require("edit")])
