@@ -10,7 +10,10 @@ reads materials tables row by row, and keeps every paragraph it cannot place.
 from __future__ import annotations
 
 import io
+import logging
 import re
+import shutil
+import subprocess
 import zipfile
 from dataclasses import dataclass
 
@@ -38,6 +41,10 @@ _SINGLE = {"name", "code", "type", "department", "audience", "statutory", "promi
 # "六、监督投诉渠道", "（三）办理时间": a section heading, even when its words are not a field we know.
 _NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*\S{1,20}$")
 _TITLE = re.compile(r"(办事指南|服务指南|办理指南|事项指南)\s*$")
+log = logging.getLogger("knowledge.importing")
+OCR_MAX_PAGES = 30
+OCR_DPI = 300
+OCR_TIMEOUT_S = 120
 _INLINE = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*)$", re.S)
 
 
@@ -133,7 +140,8 @@ def html_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def pdf_blocks(data: bytes) -> list[Block]:
+def pdf_blocks(data: bytes) -> tuple[list[Block], bool]:
+    """The PDF's blocks, and whether they came from OCR (a scanned PDF)."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
@@ -171,7 +179,59 @@ def pdf_blocks(data: bytes) -> list[Block]:
             placed.sort(key=lambda p: p[0])
             blocks += [b for _, b in placed if not isinstance(b, Para) or b.text]
     if chars == 0:
-        raise ImportRefused("这份 PDF 没有文字层（可能是扫描件或图片），无法识别文字；请上传 Word 版或可复制文字的 PDF")
+        if not ocr_available():
+            raise ImportRefused("这份 PDF 没有文字层（可能是扫描件或图片），无法识别文字；请上传 Word 版或可复制文字的 PDF")
+        return ocr_blocks(data), True
+    return blocks, False
+
+
+# ---- scanned PDFs: Debian's tesseract with its Simplified Chinese model ------------------------------
+
+def ocr_available() -> bool:
+    tesseract = shutil.which("tesseract")
+    if not tesseract:
+        return False
+    try:
+        langs = subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "chi_sim" in langs.split()
+
+
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def ocr_blocks(data: bytes) -> list[Block]:
+    """Each page rendered by pdfium (through pdfplumber) and read by tesseract (chi_sim). Tesseract puts
+    spaces between Chinese characters and reads a label cell and its value as one line with a gap, so
+    the gaps are closed and "事项名称  小餐饮…" becomes "事项名称：小餐饮…"."""
+    import pdfplumber
+
+    blocks: list[Block] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = pdf.pages[:OCR_MAX_PAGES]
+        for page in pages:
+            image = page.to_image(resolution=OCR_DPI).original
+            png = io.BytesIO()
+            image.save(png, format="PNG")
+            try:
+                done = subprocess.run([shutil.which("tesseract"), "stdin", "stdout", "-l", "chi_sim", "--psm", "6"],
+                                      input=png.getvalue(), capture_output=True, timeout=OCR_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                raise ImportRefused("扫描件文字识别（OCR）超时；请上传 Word 版或可复制文字的 PDF") from None
+            if done.returncode != 0:
+                log.error("tesseract failed: %s", done.stderr.decode("utf-8", "replace")[:500])
+                raise ImportRefused("扫描件文字识别（OCR）失败；请上传 Word 版或可复制文字的 PDF")
+            for line in done.stdout.decode("utf-8", "replace").splitlines():
+                line = _CJK_GAP.sub("", line).strip()
+                if not line:
+                    continue
+                head, _, rest = line.partition(" ")
+                if rest and F.item_field(head) and not re.match(r"^\S{1,20}[:：]", line):
+                    line = f"{head}：{rest.strip()}"
+                blocks.append(Para(line))
+    if not blocks:
+        raise ImportRefused("这份 PDF 是扫描件，文字识别（OCR）没有读出文字；请上传 Word 版或可复制文字的 PDF")
     return blocks
 
 
@@ -319,4 +379,8 @@ def read_html(file: str, text: str, mapping: dict[str, str] | None = None) -> Re
 
 
 def read_pdf(file: str, data: bytes, mapping: dict[str, str] | None = None) -> Recognised:
-    return read_blocks(file, pdf_blocks(data), mapping)
+    blocks, ocr = pdf_blocks(data)
+    rec = read_blocks(file, blocks, mapping)
+    if ocr:
+        rec.notices.append("这份 PDF 是扫描件，已用文字识别（OCR）读取；表格只能按行读出，请逐项核对识别结果")
+    return rec

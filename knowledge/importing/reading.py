@@ -82,6 +82,7 @@ def read_file(name: str, data: bytes, limits: Limits, mapping: dict[str, str] | 
         out.refused = str(exc)
         out.guides = []
     for g in out.guides:
+        out.notices += g.notices
         if not g.fields and not g.materials and not g.title:
             out.notices.append("没有识别出任何指南字段，全文已保留在“其他说明”中")
     return out

@@ -21,6 +21,7 @@ class Recognised:
     materials: list[RawMaterial] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)  # text not attached to any field, in document order
     title: str | None = None  # a document's title line (…办事指南), a fallback for the name
+    notices: list[str] = field(default_factory=list)  # how it was read, when a reviewer should know (OCR)
 
     def put(self, key: str, label: str, text: str) -> None:
         """Record a field; a field seen twice (a heading and a table cell) keeps both texts."""

@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from knowledge.importing import drafting, fields, reading, safety
+from knowledge.importing import document, drafting, fields, reading, safety
 from knowledge.importing.safety import Limits
 from tests.knowledge.import_documents import (GUIDE, guide, guide_docx, guide_html, guide_pdf, implementation_list_csv,
                                               implementation_list_xlsx, numbered)
@@ -108,7 +108,33 @@ def test_scanned_pdf_without_text_gets_a_clear_message():
     c.rect(50, 50, 300, 300, fill=1)  # an image-like page: drawing, no text
     c.save()
     read = reading.read_file("扫描件.pdf", buf.getvalue(), LIMITS)
-    assert read.refused and "没有文字层" in read.refused and "扫描件" in read.refused
+    if document.ocr_available():
+        assert read.refused and "扫描件" in read.refused and "没有读出文字" in read.refused
+    else:
+        assert read.refused and "没有文字层" in read.refused and "扫描件" in read.refused
+
+
+def _scanned(pdf: bytes) -> bytes:
+    """The PDF as a scanner makes it: each page an image, no text layer."""
+    import pdfplumber
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        images = [p.to_image(resolution=200).original.convert("RGB") for p in doc.pages]
+    buf = io.BytesIO()
+    images[0].save(buf, format="PDF", save_all=True, append_images=images[1:], resolution=200)
+    return buf.getvalue()
+
+
+@pytest.mark.skipif(not document.ocr_available(), reason="tesseract with chi_sim is not installed (scripts/prepare.sh)")
+def test_scanned_pdf_is_read_by_ocr_and_says_so():
+    scanned = _scanned(guide_pdf())
+    import pdfplumber
+    with pdfplumber.open(io.BytesIO(scanned)) as doc:
+        assert sum(len(p.chars) for p in doc.pages) == 0  # really no text layer
+    read, [d] = _drafts("扫描件.pdf", scanned)
+    assert any("OCR" in n for n in read.notices)
+    assert d.data["name"] == "小餐饮经营许可证核发" and d.data["code"] == "SAMPLE-SC-9001"
+    assert d.data["department"] == "示例市市场监督管理局"
+    assert d.data["time_limit"]["statutory_days"] == 20
 
 
 @pytest.mark.parametrize("materials", ["sheet", "cell", "rows"])
@@ -326,3 +352,52 @@ def test_size_limits_are_configurable():
     assert [m.name for m in members] == ["a.docx"] and "文件太大" in refused[0].refused and "最多" in refused[0].refused
     members, refused = reading.expand([("z.zip", _zip({f"{i}.docx": big for i in range(5)}))], small)
     assert members == [] and "上限" in refused[0].refused
+
+
+# ---- other layouts ----------------------------------------------------------------------------
+
+def test_pdf_materials_table_continued_on_the_next_page():
+    many = [(f"第{i:02d}号证明材料", "原件", "1", "必要", "申请人自备", "") for i in range(1, 61)]
+    read, [d] = _drafts("长.pdf", guide_pdf(guide(materials=many)))
+    assert [m["name"] for m in d.data["materials"]] == [m[0] for m in many]
+
+
+def test_html_definition_lists_and_label_spans():
+    page = """<html><body><h2>居住证签注办事指南</h2>
+      <div class="row"><span class="label">事项编码：</span><span class="value">SAMPLE-JZ-1</span></div>
+      <div class="row"><span class="label">实施机构：</span><span class="value">示例市公安局</span></div>
+      <dl><dt>承诺办结时限</dt><dd>即办</dd><dt>事项类型</dt><dd>行政确认</dd>
+          <dt>服务对象</dt><dd>自然人</dd><dt>温馨提示</dt><dd>请提前预约（示例）</dd></dl>
+      <p>本页面由示例市政务服务网提供</p></body></html>"""
+    read, [d] = _drafts("居住证.html", page.encode("gb18030"))
+    assert d.data["name"] == "居住证签注" and d.data["code"] == "SAMPLE-JZ-1"
+    assert d.data["department"] == "示例市公安局" and d.data["audience"] == ["个人"]
+    assert d.data["time_limit"] == {**d.data["time_limit"], "promised_days": 0, "kind": "即办件"}
+    assert "请提前预约（示例）" in d.data["notes"] and "本页面由示例市政务服务网提供" in d.data["notes"]
+
+
+def test_word_label_table_with_a_merged_materials_block():
+    import docx
+    doc = docx.Document()
+    t = doc.add_table(rows=0, cols=4)
+    for label, value in (("事项名称", "无犯罪记录证明开具"), ("事项编码", "SAMPLE-GA-7"), ("事项类型", "公共服务"),
+                         ("实施主体", "示例市公安局"), ("服务对象", "自然人"), ("承诺办结时限", "当场办结")):
+        cells = t.add_row().cells
+        cells[0].text = label
+        cells[1].merge(cells[3]).text = value
+    start = len(t.rows)
+    for row in (["申请材料", "材料名称", "原件/复印件", "份数"], ["", "居民身份证", "原件", "1"], ["", "户口簿", "复印件", "1"]):
+        cells = t.add_row().cells
+        for i, v in enumerate(row):
+            if v:
+                cells[i].text = v
+    t.cell(start, 0).merge(t.cell(start + 2, 0))
+    cells = t.add_row().cells
+    cells[0].text = "咨询电话"
+    cells[1].merge(cells[3]).text = "0000-110（示例号码）"
+    buf = io.BytesIO()
+    doc.save(buf)
+    read, [d] = _drafts("无犯罪.docx", buf.getvalue())
+    assert d.data["name"] == "无犯罪记录证明开具" and d.data["time_limit"]["kind"] == "即办件"
+    assert [(m["name"], m["form"]) for m in d.data["materials"]] == [("居民身份证", "原件"), ("户口簿", "复印件")]
+    assert d.data["place"]["phone"] == "0000-110（示例号码）"

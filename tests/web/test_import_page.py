@@ -61,3 +61,46 @@ def test_upload_review_publish_and_ask_in_the_chat(stack, browser: Browser):
     chat.screenshot(path=str(SCREENSHOTS / "import-chat.png"), full_page=True)
     chat.context.close()
     context.close()
+
+
+def test_a_long_import_survives_a_reload_and_is_cancelled(staff_stack, browser: Browser):
+    big = implementation_list_xlsx([guide(name=f"重载测试事项{n:04d}号", code=f"T-WEB-RELOAD-{n:04d}")
+                                    for n in range(3000)], materials="cell", blank_rows=False)
+    context = new_context(browser)
+    page = context.new_page()
+    sign_in(page, staff_stack.knowledge_url, "editor1", next_path="/editor/import")
+    page.get_by_test_id("upload-files").set_input_files([{"name": "大清单.xlsx", "mimeType": XLSX, "buffer": big}])
+    page.get_by_test_id("upload-submit").click()
+    expect(page.get_by_test_id("job-status")).to_have_text("进行中", timeout=20_000)
+    job_url = page.url
+    assert "job=" in job_url
+    page.reload()  # the job goes on, and the page finds it again
+    expect(page.get_by_test_id("job-status")).to_have_text("进行中", timeout=10_000)
+    assert page.url == job_url
+    page.get_by_test_id("job-cancel").click()
+    expect(page.get_by_test_id("job-status")).to_have_text("已取消", timeout=20_000)
+    expect(page.get_by_test_id("job-message")).to_contain_text("保留")
+    context.close()
+
+
+def test_unknown_columns_are_mapped_on_the_page(staff_stack, browser: Browser):
+    sheet = implementation_list_xlsx([guide(name="映射页面测试事项", code="T-WEB-MAP-1")], extra_header="本中心事项说明")
+    context = new_context(browser)
+    page = context.new_page()
+    sign_in(page, staff_stack.knowledge_url, "editor1", next_path="/editor/import")
+    page.get_by_test_id("upload-files").set_input_files([{"name": "映射.xlsx", "mimeType": XLSX, "buffer": sheet}])
+    page.get_by_test_id("upload-submit").click()
+    expect(page.get_by_test_id("job-status")).to_have_text("已完成", timeout=30_000)
+    form = page.get_by_test_id("mapping-form")
+    expect(form).to_contain_text("本中心事项说明")
+    form.get_by_label("本中心事项说明").select_option(label="事项简介")
+    form.get_by_role("button").click()
+    expect(page.get_by_test_id("mapping-form")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_test_id("job-status")).to_have_text("已完成")
+    page.get_by_test_id("draft-row").first.get_by_role("link").click()
+    expect(page.get_by_test_id("draft-recognised")).to_contain_text("本中心事项说明的值1")
+    # An editor may store the clean drafts, not publish them.
+    expect(page.get_by_test_id("publish-ready")).to_have_count(0)
+    page.get_by_test_id("store-ready").click()
+    expect(page.get_by_test_id("draft-state").first).to_have_text("已存为草稿")
+    context.close()

@@ -127,18 +127,20 @@ function mappingForm(headers) {
   const form = document.createElement("form");
   form.setAttribute("data-testid", "mapping-form");
   form.innerHTML = '<p style="margin:6px 0 2px">这些列没有认出来，内容已保留在“其他说明”中。指定它们对应的字段（只需指定一次，以后的导入都会沿用）：</p>';
-  for (const h of headers) {
+  headers.forEach((h, i) => {
     const row = document.createElement("div");
     row.className = "fix-row";
     const label = document.createElement("label");
     label.textContent = h;
     const select = document.createElement("select");
+    select.id = `map-${i}-${Math.random().toString(36).slice(2, 8)}`;
+    label.htmlFor = select.id;
     select.dataset.header = h;
     select.innerHTML = '<option value="">保留在其他说明中</option>' +
       fields.map((f) => `<option value="${esc(f.key)}">${esc(f.name)}</option>`).join("");
     row.append(label, select);
     form.appendChild(row);
-  }
+  });
   const button = document.createElement("button");
   button.type = "submit";
   button.className = "btn small";
