@@ -124,7 +124,7 @@ def html_blocks(text: str) -> list[Block]:
                 t = cell_text(child)
                 if t:
                     blocks.append(Para(t, heading=child.name in ("h1", "h2", "h3", "h4", "h5", "h6", "dt")))
-            elif child.find(["table", "p", "div", "li", "h1", "h2", "h3", "h4", "dl", "ul", "ol", "section"]):
+            elif child.find(["table", "p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "dl", "ul", "ol", "section"]):
                 flush()
                 walk(child)
             elif child.name in ("div", "section", "article", "main", "ul", "ol", "dl", "tr", "center"):
@@ -198,24 +198,54 @@ def ocr_available() -> bool:
     return "chi_sim" in langs.split()
 
 
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+# One space between two Chinese characters is tesseract's; two or more are a gap between table columns.
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_COLUMN_GAP = re.compile(r"\s{2,}|\s*[|”“]\s*")
+
+
+def _erase_rules(image):
+    """A copy of the page with the table's ruling lines painted white: tesseract reads the text next
+    to a line far better without it (the label column of a guide's table is lost otherwise)."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.array(image.convert("L"))
+    dark = a < 160
+    shortest = max(a.shape[1] // 8, 50)
+
+    def long_runs(d):
+        out = np.zeros_like(d)
+        for r in np.nonzero(d.sum(axis=1) >= shortest)[0]:
+            edges = np.diff(np.concatenate(([0], d[r].astype(np.int8), [0])))
+            for start, end in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]):
+                if end - start >= shortest:
+                    out[r, start:end] = True
+        return out
+
+    a[long_runs(dark) | long_runs(dark.T).T] = 255
+    return Image.fromarray(a)
 
 
 def ocr_blocks(data: bytes) -> list[Block]:
-    """Each page rendered by pdfium (through pdfplumber) and read by tesseract (chi_sim). Tesseract puts
-    spaces between Chinese characters and reads a label cell and its value as one line with a gap, so
-    the gaps are closed and "事项名称  小餐饮…" becomes "事项名称：小餐饮…"."""
+    """Each page rendered by pdfium (through pdfplumber), its ruling lines erased, and read by tesseract
+    (chi_sim, one block of text per column set). Lines whose parts stand apart by wide gaps are table
+    rows; a row of two parts whose first is a label is "label：value"."""
     import pdfplumber
 
     blocks: list[Block] = []
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            blocks.append(Table(list(rows)))
+            rows.clear()
+
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        pages = pdf.pages[:OCR_MAX_PAGES]
-        for page in pages:
-            image = page.to_image(resolution=OCR_DPI).original
+        for page in pdf.pages[:OCR_MAX_PAGES]:
             png = io.BytesIO()
-            image.save(png, format="PNG")
+            _erase_rules(page.to_image(resolution=OCR_DPI).original).save(png, format="PNG")
             try:
-                done = subprocess.run([shutil.which("tesseract"), "stdin", "stdout", "-l", "chi_sim", "--psm", "6"],
+                done = subprocess.run([shutil.which("tesseract"), "stdin", "stdout", "-l", "chi_sim", "--psm", "4"],
                                       input=png.getvalue(), capture_output=True, timeout=OCR_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 raise ImportRefused("扫描件文字识别（OCR）超时；请上传 Word 版或可复制文字的 PDF") from None
@@ -226,10 +256,19 @@ def ocr_blocks(data: bytes) -> list[Block]:
                 line = _CJK_GAP.sub("", line).strip()
                 if not line:
                     continue
-                head, _, rest = line.partition(" ")
-                if rest and F.item_field(head) and not re.match(r"^\S{1,20}[:：]", line):
-                    line = f"{head}：{rest.strip()}"
-                blocks.append(Para(line))
+                parts = [p for p in _COLUMN_GAP.split(line) if p]
+                if len(parts) >= 3:
+                    rows.append(parts)
+                    continue
+                flush()
+                if len(parts) == 2 and F.item_field(parts[0]):
+                    line = f"{parts[0]}：{parts[1]}"
+                elif len(parts) == 1 and not re.match(r"^\S{1,20}[:：]", line):
+                    head = re.match(r"^(\S{2,10}?)(?=[A-Z0-9])", line)  # "事项编码SAMPLE-1": no gap before Latin
+                    if head and F.item_field(head.group(1)):
+                        line = f"{head.group(1)}：{line[len(head.group(1)):]}"
+                blocks.append(Para(" ".join(parts) if len(parts) > 1 and not line.count("：") else line))
+            flush()
     if not blocks:
         raise ImportRefused("这份 PDF 是扫描件，文字识别（OCR）没有读出文字；请上传 Word 版或可复制文字的 PDF")
     return blocks
@@ -330,6 +369,8 @@ def _read_table(rec: Recognised, table: Table, mapping: dict[str, str] | None, s
 
 def _material_header(row: list[str]) -> dict[int, str] | None:
     keys = {c: F.material_field(v) for c, v in enumerate(row) if v}
+    if len([k for k in keys.values() if k == "m_name"]) > 1:  # "申请材料 | 材料名称 | …": the first is the label cell
+        keys.pop(min(c for c, k in keys.items() if k == "m_name"))
     names = [c for c, k in keys.items() if k == "m_name"]
     if not names or sum(1 for k in keys.values() if k and k != "m_seq") < 2:
         return None

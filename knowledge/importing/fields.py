@@ -72,7 +72,7 @@ def normalise_label(text: str) -> str:
     s = re.sub(r"\s+", "", str(text or ""))
     s = s.strip("*＊:：.、·•")
     s = re.sub(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．)）])", "", s)
-    s = s.strip("*＊:：.、·•")
+    s = s.strip("*＊:：.、·•，,")  # "一、，设定依据": OCR puts stray commas after the numbering
     return s
 
 

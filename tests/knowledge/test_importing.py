@@ -134,7 +134,10 @@ def test_scanned_pdf_is_read_by_ocr_and_says_so():
     assert any("OCR" in n for n in read.notices)
     assert d.data["name"] == "小餐饮经营许可证核发" and d.data["code"] == "SAMPLE-SC-9001"
     assert d.data["department"] == "示例市市场监督管理局"
-    assert d.data["time_limit"]["statutory_days"] == 20
+    assert d.data["time_limit"]["statutory_days"] == 20 and d.data["time_limit"]["promised_days"] == 5
+    assert len(d.data["legal_basis"]) == 2 and "监督投诉" in d.data["notes"]
+    # The materials table comes back row by row; OCR may misread a character, so the names are compared loosely.
+    assert len(d.data["materials"]) == 4 and d.data["materials"][3]["name"] == "委托书"
 
 
 @pytest.mark.parametrize("materials", ["sheet", "cell", "rows"])
