@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.api.main import build_state  # noqa: E402
 from knowledge.core.config import Settings  # noqa: E402
-from knowledge.importing import review  # noqa: E402
+from knowledge.importing import review  # noqa: E402 — the background step's own code, called directly
 from knowledge.store import imports as import_store  # noqa: E402
 from tests.knowledge.import_documents import guide, guide_docx, implementation_list_xlsx, numbered  # noqa: E402
 

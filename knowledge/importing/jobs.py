@@ -62,12 +62,56 @@ class ImportRunner:
         self._pool.submit(self._run_logged, job_id)
 
     def resume_unfinished(self) -> int:
-        """Jobs a stopped process left queued or running start again from the beginning."""
+        """Jobs a stopped process left queued or running start again from the beginning. A publication
+        it left half done was one transaction: it either committed or not, so the job just says so."""
         with self.sessions() as session:
             ids = [j.id for j in store.unfinished_jobs(session)]
+            for job in store.jobs_taking(session):
+                job.status = "done"
+                job.message = "发布或存入被中断（服务重启）；已完成的部分见草稿状态，其余可重新操作"
+            session.commit()
         for job_id in ids:
             self.start(job_id)
         return len(ids)
+
+    def start_taking(self, state, job_id: str, username: str, ids: list[int] | None, publish: bool) -> None:
+        """Store or publish the job's clean drafts in the background: publishing thousands of guides
+        embeds them all, minutes that no HTTP request (or proxy) should wait for."""
+        self._idle.clear()
+        self._pool.submit(self._take_logged, state, job_id, username, ids, publish)
+
+    def _take_logged(self, state, job_id: str, username: str, ids: list[int] | None, publish: bool) -> None:
+        from knowledge.importing import review  # review needs the publisher; jobs.py is imported by the app state
+
+        verb = "发布" if publish else "存为指南草稿"
+        try:
+            with self.sessions() as session:
+                drafts = store.drafts_of(session, job_id)
+                drafts = [d for d in drafts if d.id in set(ids)] if ids is not None else \
+                    [d for d in drafts if d.status == "pending"]
+                try:
+                    with state.publisher.lock:
+                        taken = review.take(session, state, username, drafts, publish)
+                    outcome = {"action": "publish" if publish else "store", "stored": taken.stored,
+                               "published": taken.published, "skipped": taken.skipped,
+                               "indexed_ms": round(taken.indexed_ms, 1), "error": None}
+                    done = len(taken.published if publish else taken.stored)
+                    message = f"已{verb} {done} 份" + (f"，{len(taken.skipped)} 份未处理（有错误或重复）" if taken.skipped else "")
+                except review.Conflict as exc:
+                    session.rollback()
+                    outcome, message = {"action": verb, "error": str(exc)}, f"{verb}失败：{exc}"
+                except Exception as exc:  # noqa: BLE001 — PublishError and bugs alike: nothing was committed
+                    session.rollback()
+                    if type(exc).__name__ != "PublishError":
+                        log.exception("import job %s: %s failed", job_id, verb)
+                    outcome = {"action": verb, "error": str(exc)}
+                    message = f"{verb}失败（{exc}）；线上仍使用原来的版本，草稿都还在"
+                job = store.get_job(session, job_id)
+                job.status, job.message = "done", message
+                job.report = {**(job.report or {}), "taken": {**outcome, "at": utcnow().isoformat()}}
+                session.commit()
+        finally:
+            self._idle.set()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """For tests and the benchmark: wait until the queue is empty."""

@@ -8,7 +8,8 @@ from knowledge.importing.fields import normalise_label
 from knowledge.store.db import utcnow
 from knowledge.store.tables import ImportDraftRow, ImportHeaderRow, ImportJobRow
 
-UNFINISHED = ("queued", "running")
+UNFINISHED = ("queued", "running")  # reading files into drafts
+TAKING = ("storing", "publishing")  # clean drafts going into the guides
 
 
 def create_job(session: Session, job_id: str, username: str, files: list[dict]) -> ImportJobRow:
@@ -30,6 +31,11 @@ def recent_jobs(session: Session, limit: int = 20) -> list[ImportJobRow]:
 def unfinished_jobs(session: Session) -> list[ImportJobRow]:
     return list(session.scalars(select(ImportJobRow).where(ImportJobRow.status.in_(UNFINISHED))
                                 .order_by(ImportJobRow.created_at)))
+
+
+def jobs_taking(session: Session) -> list[ImportJobRow]:
+    """Jobs whose drafts were being stored or published."""
+    return list(session.scalars(select(ImportJobRow).where(ImportJobRow.status.in_(TAKING))))
 
 
 def clear_drafts(session: Session, job_id: str) -> None:

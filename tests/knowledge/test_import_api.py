@@ -34,7 +34,7 @@ def _wait(client, job_id: str, timeout: float = 120) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = client.get(f"/api/imports/jobs/{job_id}").json()
-        if job["status"] not in ("queued", "running"):
+        if job["status"] not in ("queued", "running", "storing", "publishing"):
             return job
         time.sleep(0.1)
     raise AssertionError(f"import job {job_id} did not finish: {job}")
@@ -76,8 +76,11 @@ def test_upload_review_publish_and_search(app):
     # Publishing takes the clean ones only; nothing live changes for the others.
     before = client.get("/api/items/birth-hukou-registration").json()
     resp = client.post(f"/api/imports/jobs/{job['id']}/publish", json={})
-    assert resp.status_code == 200, resp.text
-    out = resp.json()
+    assert resp.status_code == 202, resp.text
+    assert resp.json()["status"] == "publishing"  # in the background: thousands of guides take minutes
+    job = _wait(client, job["id"])
+    out = job["report"]["taken"]
+    assert job["status"] == "done" and out["error"] is None and job["message"].startswith("已发布")
     assert set(out["published"]) >= {d["guide_id"] for d in by_title["导入测试烟花燃放许可"]}
     skipped = {s["title"]: s["msg"] for s in out["skipped"]}
     assert "重复" in skipped["示例事项0901号备案"]
@@ -101,8 +104,11 @@ def test_an_editor_corrects_a_draft_then_stores_it_as_a_guide_draft(app):
     detail = client.get(f"/api/imports/drafts/{d['id']}").json()
     fixed = client.put(f"/api/imports/drafts/{d['id']}", json={"data": {**detail["data"], "type": "其他行政权力"}})
     assert fixed.status_code == 200 and fixed.json()["errors"] == []
-    stored = client.post(f"/api/imports/jobs/{job['id']}/store", json={}).json()
+    assert client.post(f"/api/imports/jobs/{job['id']}/store", json={}).status_code == 202
+    stored = _wait(client, job["id"])["report"]["taken"]
     assert stored["stored"] == [d["guide_id"]] and stored["published"] == []
+    again = client.post(f"/api/imports/jobs/{job['id']}/store", json={})
+    assert again.status_code == 409 and "没有可以发布的草稿" in again.json()["detail"]
     guide_detail = client.get(f"/api/editor/guides/{d['guide_id']}").json()
     assert guide_detail["published_version"] is None and guide_detail["draft"]["data"]["type"] == "其他行政权力"
     assert client.get(f"/api/items/{d['guide_id']}").status_code == 404  # not live without a publish

@@ -21,7 +21,6 @@ from knowledge.editing import diff
 from knowledge.importing import report, review
 from knowledge.importing.fields import FIELD_NAMES, ITEM_FIELDS, normalise_label
 from knowledge.importing.safety import size_text
-from knowledge.publishing import PublishError
 from knowledge.store import audit
 from knowledge.store import guides as guide_store
 from knowledge.store import imports as store
@@ -78,13 +77,6 @@ class DraftIn(BaseModel):
 
 class TakeIn(BaseModel):
     ids: list[int] | None = Field(None, description="只处理这些草稿；不填则为本次导入中所有可发布的草稿")
-
-
-class TakeOut(BaseModel):
-    stored: list[str]
-    published: list[str]
-    skipped: list[dict]
-    indexed_ms: float
 
 
 class HeadersIn(BaseModel):
@@ -199,6 +191,8 @@ def job_status(job_id: str, session: SessionDep) -> JobOut:
 @router.post("/jobs/{job_id}/cancel", response_model=JobOut, dependencies=[require("edit")])
 def cancel(job_id: str, session: SessionDep, user: CurrentUser) -> JobOut:
     job = _job(session, job_id)
+    if job.status in store.TAKING:
+        raise HTTPException(409, detail="草稿正在发布或存入，这一步不能取消（它要么全部完成，要么什么都不改）")
     if job.status not in store.UNFINISHED:
         raise HTTPException(409, detail="该导入任务已经结束，无需取消")
     job.cancel_requested = True
@@ -213,7 +207,7 @@ def cancel(job_id: str, session: SessionDep, user: CurrentUser) -> JobOut:
 def rerun(job_id: str, session: SessionDep, state: StateDep, user: CurrentUser) -> JobOut:
     """Read the same files again (after mapping columns): this job's pending drafts are replaced."""
     job = _job(session, job_id)
-    if job.status in store.UNFINISHED:
+    if job.status in store.UNFINISHED or job.status in store.TAKING:
         raise HTTPException(409, detail="该导入任务还在进行中")
     taken = store.draft_counts(session, job_id)
     if taken.get("stored") or taken.get("published"):
@@ -238,38 +232,36 @@ def download_report(job_id: str, session: SessionDep) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="import-report-{job.id[:8]}.xlsx"'})
 
 
-def _take(job_id: str, body: TakeIn, session, state, user, publish: bool) -> TakeOut:
+def _take(job_id: str, body: TakeIn, session, state, user, publish: bool) -> JobOut:
     job = _job(session, job_id)
     if job.status in store.UNFINISHED:
         raise HTTPException(409, detail="导入还在进行中，请等它完成或取消后再操作")
+    if job.status in store.TAKING:
+        raise HTTPException(409, detail="这批草稿正在发布或存入，请稍候")
     drafts = store.drafts_of(session, job_id)
-    if body.ids is not None:
-        wanted = set(body.ids)
-        drafts = [d for d in drafts if d.id in wanted]
-    else:
-        drafts = [d for d in drafts if d.status == "pending"]
-    if not drafts:
-        raise HTTPException(409, detail="没有待处理的草稿")
-    try:
-        with state.publisher.lock:
-            taken = review.take(session, state, user.username, drafts, publish)
-    except review.Conflict as exc:
-        raise HTTPException(409, detail=str(exc)) from exc
-    except PublishError as exc:
-        raise HTTPException(503, detail=f"发布失败：{exc}；线上仍使用原来的版本") from exc
-    return TakeOut(stored=taken.stored, published=taken.published, skipped=taken.skipped,
-                   indexed_ms=round(taken.indexed_ms, 1))
+    wanted = set(body.ids) if body.ids is not None else None
+    if not any(review.ready(d) for d in drafts if wanted is None or d.id in wanted):
+        raise HTTPException(409, detail="没有可以发布的草稿（有错误或重复的草稿需先改正或舍弃）")
+    job.status = "publishing" if publish else "storing"
+    job.message = "正在发布（更新检索索引）" if publish else "正在存为指南草稿"
+    audit.record(session, user.username, "import-publish" if publish else "import-store", None, None,
+                 f"导入任务 {job.id}：{'发布' if publish else '存为草稿'}" + (f" {len(wanted)} 份" if wanted else "全部可发布的草稿"))
+    session.commit()
+    state.imports.start_taking(state, job_id, user.username, body.ids, publish)
+    return _job_out(session, job)
 
 
-@router.post("/jobs/{job_id}/store", response_model=TakeOut, dependencies=[require("edit")])
-def store_drafts(job_id: str, body: TakeIn, session: SessionDep, state: StateDep, user: CurrentUser) -> TakeOut:
-    """The clean drafts become guide drafts in the editor (not live)."""
+@router.post("/jobs/{job_id}/store", response_model=JobOut, status_code=202, dependencies=[require("edit")])
+def store_drafts(job_id: str, body: TakeIn, session: SessionDep, state: StateDep, user: CurrentUser) -> JobOut:
+    """The clean drafts become guide drafts in the editor (not live), in the background; the job's
+    report says what was stored and what was skipped (report.taken)."""
     return _take(job_id, body, session, state, user, publish=False)
 
 
-@router.post("/jobs/{job_id}/publish", response_model=TakeOut, dependencies=[require("publish")])
-def publish_drafts(job_id: str, body: TakeIn, session: SessionDep, state: StateDep, user: CurrentUser) -> TakeOut:
-    """The clean drafts are published in one action; the index is updated once for all of them."""
+@router.post("/jobs/{job_id}/publish", response_model=JobOut, status_code=202, dependencies=[require("publish")])
+def publish_drafts(job_id: str, body: TakeIn, session: SessionDep, state: StateDep, user: CurrentUser) -> JobOut:
+    """The clean drafts are published in one action, in the background (the index is updated once for
+    all of them); follow the job until its status is done again and read report.taken."""
     return _take(job_id, body, session, state, user, publish=True)
 
 

@@ -8,7 +8,8 @@ const esc = Staff.esc;
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 700;
 
-const STATUS = { queued: "排队中", running: "进行中", done: "已完成", cancelled: "已取消", failed: "失败" };
+const STATUS = { queued: "排队中", running: "进行中", done: "已完成", cancelled: "已取消", failed: "失败",
+  storing: "正在存入", publishing: "正在发布" };
 const DRAFT_STATUS = { stored: "已存为草稿", published: "已发布", discarded: "已舍弃" };
 const TYPES = ["行政许可", "公共服务", "备案", "行政确认", "行政登记", "行政给付", "其他行政权力"];
 // Error fields an editor can fix in place; anything else is corrected in the JSON below.
@@ -21,6 +22,7 @@ let jobId = null;
 let pollTimer = null;
 let drafts = [];
 let current = null; // the draft shown in detail
+let awaitingTake = false; // a store/publish this page started: say how it went when the job is done
 
 function getPath(data, path) {
   return path.split(".").reduce((o, k) => (o == null ? undefined : o[k]), data);
@@ -79,16 +81,22 @@ async function refreshJob() {
     return;
   }
   renderJob(job);
-  if (job.status === "queued" || job.status === "running") {
+  if (["queued", "running", "storing", "publishing"].includes(job.status)) {
     pollTimer = setTimeout(refreshJob, POLL_MS);
   } else {
+    if (awaitingTake && job.report && job.report.taken) {
+      awaitingTake = false;
+      Staff.toast(job.message || "", job.report.taken.error ? "error" : "ok");
+    }
     await loadDrafts();
+    if (current) await openDraft(current.id);
   }
 }
 
 function renderJob(job) {
   const box = $("job");
   const running = job.status === "queued" || job.status === "running";
+  const taken = job.report && job.report.taken;
   const pct = Math.round((job.progress || 0) * 100);
   box.innerHTML = `
     <p style="margin:6px 0"><span class="badge ${job.status === "done" ? "ok" : job.status === "failed" ? "warn" : "muted"}"
@@ -97,6 +105,7 @@ function renderJob(job) {
     <div class="progress-row"><progress max="100" value="${pct}" data-testid="job-progress"></progress><span>${pct}%</span></div>
     <p class="bulk">${running ? '<button type="button" class="btn danger small" data-testid="job-cancel">取消导入</button>' : ""}
       <a class="btn small" href="/api/imports/jobs/${encodeURIComponent(job.id)}/report.xlsx" download data-testid="job-report">下载导入报告</a></p>
+    ${taken && !taken.error && job.status === "done" ? `<p class="muted" data-testid="job-taken">上次${taken.action === "publish" ? "发布" : "存入"}：${Staff.time(taken.at)}，${taken.action === "publish" ? taken.published.length : taken.stored.length} 份，未处理 ${taken.skipped.length} 份</p>` : ""}
     <div id="file-reports"></div>`;
   const cancel = box.querySelector("[data-testid=job-cancel]");
   if (cancel) cancel.addEventListener("click", () => cancelJob(job.id));
@@ -233,11 +242,10 @@ async function take(action) {
   const buttons = $("bulk").querySelectorAll("button");
   buttons.forEach((b) => { b.disabled = true; });
   try {
-    const out = await Staff.api(`/api/imports/jobs/${encodeURIComponent(jobId)}/${action}`, { method: "POST", body: {} });
-    const done = action === "publish" ? `已发布 ${out.published.length} 份` : `已存为草稿 ${out.stored.length} 份`;
-    Staff.toast(`${done}${out.skipped.length ? `，${out.skipped.length} 份未处理（有错误或重复）` : ""}`, "ok");
-    await loadDrafts();
-    if (current) await openDraft(current.id);
+    await Staff.api(`/api/imports/jobs/${encodeURIComponent(jobId)}/${action}`, { method: "POST", body: {} });
+    awaitingTake = true;
+    clearTimeout(pollTimer);
+    await refreshJob();
   } catch (e) {
     Staff.toast(e.detail, "error");
     buttons.forEach((b) => { b.disabled = false; });
