@@ -113,15 +113,6 @@ class ImportRunner:
         finally:
             self._idle.set()
 
-    def wait_idle(self, timeout: float | None = None) -> bool:
-        """For tests and the benchmark: wait until the queue is empty."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            if self._pool._work_queue.empty() and self._idle.wait(0.05):  # noqa: SLF001
-                return True
-            if deadline is not None and time.monotonic() > deadline:
-                return False
-
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 

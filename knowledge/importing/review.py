@@ -55,6 +55,12 @@ def take(session: Session, state, username: str, drafts: list[ImportDraftRow], p
     existing = guide_store.latest_data(session)
     plan = []  # (draft, guide, version number)
     for d, guide in chosen:
+        if guide.id in existing and guide.id != d.match_id:
+            # A new guide whose id was taken since the import ran (another import, a homophone name):
+            # never add a version to a guide the draft was not matched with.
+            out.skipped.append({"draft": d.id, "title": d.title,
+                                "msg": f"id「{guide.id}」已被另一份指南使用，请在草稿中换一个 id"})
+            continue
         if guide.id in existing:
             row, _ = existing[guide.id]
             if row.kind != "item":

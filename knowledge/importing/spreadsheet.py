@@ -54,20 +54,27 @@ def _text(value) -> str:
 
 # ---- reading the grid --------------------------------------------------------------------------------
 
+# openpyxl's full mode holds every cell as an object (about 50× the file); above this size the
+# read-only mode streams rows instead, and merged cells are read as blank (the rows of one item are
+# still grouped by their 事项编码, so only repeated values in other merged columns are lost).
+STREAM_ABOVE_BYTES = 5 * 1024 * 1024
+
+
 def read_xlsx(name: str, data: bytes, mapping: dict[str, str] | None = None,
               progress: Progress | None = None) -> TableRead:
+    streaming = len(data) > STREAM_ABOVE_BYTES
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Data Validation extension is not supported" and the like
             wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, keep_vba=False, keep_links=False,
-                                        rich_text=False)
+                                        rich_text=False, read_only=streaming)
     except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
         raise ImportRefused(f"Excel 文件已损坏或不完整，无法打开（{type(exc).__name__}）；请用 Excel/WPS 另存后再上传") from None
     sheets: list[tuple[str, list[list[str]]]] = []
     for ws in wb.worksheets:
         grid = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         # A merged range gives its value to every cell it covers (item columns merged over material rows).
-        for rng in ws.merged_cells.ranges:
+        for rng in ([] if streaming else ws.merged_cells.ranges):
             top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else ""
             for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
                 row = grid[r]
@@ -77,7 +84,10 @@ def read_xlsx(name: str, data: bytes, mapping: dict[str, str] | None = None,
                     row[c] = top
         sheets.append((ws.title, grid))
     wb.close()
-    return read_sheets(name, sheets, mapping, progress)
+    out = read_sheets(name, sheets, mapping, progress)
+    if streaming:
+        out.notices.append("文件较大，按只读方式逐行读取：合并单元格只在第一行有值，请核对跨行合并的列")
+    return out
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

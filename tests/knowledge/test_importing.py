@@ -404,3 +404,12 @@ def test_word_label_table_with_a_merged_materials_block():
     assert d.data["name"] == "无犯罪记录证明开具" and d.data["time_limit"]["kind"] == "即办件"
     assert [(m["name"], m["form"]) for m in d.data["materials"]] == [("居民身份证", "原件"), ("户口簿", "复印件")]
     assert d.data["place"]["phone"] == "0000-110（示例号码）"
+
+
+def test_a_large_workbook_is_streamed_and_rows_of_one_item_still_group(monkeypatch):
+    from knowledge.importing import spreadsheet
+    monkeypatch.setattr(spreadsheet, "STREAM_ABOVE_BYTES", 0)  # as if the file were over 5 MB
+    read, drafts = _drafts("大.xlsx", implementation_list_xlsx([GUIDE, numbered(2)], materials="rows"))
+    assert any("只读方式" in n for n in read.notices)
+    assert [d.data["name"] for d in drafts] == [GUIDE["name"], "示例事项0002号备案"]
+    assert [m["name"] for m in drafts[0].data["materials"]] == [m[0] for m in GUIDE["materials"]]
