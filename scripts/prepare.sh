@@ -37,6 +37,12 @@ if command -v apt-get >/dev/null && { [ ! -x /usr/bin/chromium ] || [ -z "$(fc-l
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
     || log "could not install chromium (not root?): the web chat tests will be skipped"
 fi
+# Scanned PDF guides are read by Debian's tesseract with its Simplified Chinese model (knowledge/importing/).
+if command -v apt-get >/dev/null && { ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx chi_sim; }; then
+  log "installing tesseract-ocr and tesseract-ocr-chi-sim for importing scanned PDF guides"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim >/dev/null; } \
+    || log "could not install tesseract (not root?): scanned PDFs will be refused with a message, the OCR test skipped"
+fi
 # The fault tests check the scaled layout's nginx configuration with Debian's nginx (docs/deploy.md).
 if command -v apt-get >/dev/null && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   log "installing nginx-light for the scaled layout's tests"

@@ -22,13 +22,15 @@ from knowledge.api.login_throttle import LoginThrottle
 from knowledge.api.origin import SameOriginWrites
 from knowledge.api.password_policy import password_problem
 from knowledge.api.routes import (auth, chat, console, conversation_data, conversations, dialogue, editor, guides,
-                                  notices, pages, plans, reports, search, users)
+                                  imports, notices, pages, plans, reports, search, users)
 from knowledge.api.routes.chat import STATIC
 from knowledge.api.state import AppState
 from knowledge.conversation_data import purge_regularly
 from knowledge.core.config import Settings, get_settings
 from knowledge.core.secrets import service_token, write_secret
 from knowledge.editing.validation import chinese_message
+from knowledge.importing.jobs import ImportRunner
+from knowledge.importing.safety import Limits
 from knowledge.publishing import Publisher, catalogue_for
 from knowledge.search.embedder import Embedder
 from knowledge.search.engine import SearchEngine
@@ -66,6 +68,7 @@ def build_state(settings: Settings) -> AppState:
                      service_token=service_token(settings.var_dir, settings.service_token),
                      login_throttle=LoginThrottle.from_settings(settings.redis_url, settings.login_throttle_prefix))
     state.publisher = Publisher(state, last_seq)
+    state.imports = ImportRunner(sessions, Limits.from_settings(settings), settings.var_dir / "imports")
     return state
 
 
@@ -99,9 +102,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         purger = asyncio.create_task(
             purge_regularly(state.sessions, state.trackers, settings.conversation_retention_days,
                             settings.retention_purge_interval_s), name="retention-purge")
+        resumed = state.imports.resume_unfinished()  # imports a stopped process left half done
+        if resumed:
+            log.info("resumed %d unfinished import job(s)", resumed)
         try:
             yield
         finally:
+            state.imports.shutdown()
             for task in (follower, purger):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -117,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for r in (search.router, guides.router, plans.router, notices.router, conversations.router,
               conversation_data.router, chat.router, dialogue.router, auth.router, users.router, editor.router,
-              console.router, reports.router, pages.router):
+              imports.router, console.router, reports.router, pages.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Outermost last: every answer, refusals included, carries the security headers.

@@ -16,6 +16,7 @@ from knowledge.search.engine import SearchEngine
 
 if TYPE_CHECKING:
     from knowledge.api.login_throttle import LoginThrottle
+    from knowledge.importing.jobs import ImportRunner
     from knowledge.publishing import Publisher
     from knowledge.store.trackers import TrackerStore
 
@@ -34,3 +35,5 @@ class AppState:
     publisher: "Publisher | None" = None
     # Rasa's SQL tracker store, when TRACKER_DB_URL is set (knowledge/store/trackers.py).
     trackers: "TrackerStore | None" = None
+    # Reads uploaded guides into import drafts in the background (knowledge/importing/jobs.py).
+    imports: "ImportRunner | None" = None

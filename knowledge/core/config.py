@@ -53,8 +53,12 @@ class Settings(BaseSettings):
     # SQLAlchemy URL of the database of Rasa's SQL tracker store (e.g. postgresql+psycopg://…/navigator_rasa);
     # unset: trackers are not reachable from here (Rasa's in-memory store).
     tracker_db_url: str | None = None
-    # Files the service writes for its operator (the generated first administrator password, the service token).
+    # Files the service writes for its operator (the first administrator password, the service token,
+    # uploaded imports).
     var_dir: Path = ROOT / "var"
+    # Importing a centre's own guides: the largest file (also each file inside a zip) and the largest upload.
+    import_max_file_mb: float = 20
+    import_max_upload_mb: float = 200
 
 
 @lru_cache

@@ -192,6 +192,8 @@ class Item(GuideMeta):
     materials: list[Material] = Field(default_factory=list)
     steps: list[NonEmpty] = Field(default_factory=list, description="办理流程")
     faq: list[QA] = Field(default_factory=list)
+    # An imported guide's text that fitted no field, kept whole so nothing the centre wrote is lost.
+    notes: str | None = Field(None, description="其他说明（导入时未归入字段的原文）")
 
     @property
     def online(self) -> bool:

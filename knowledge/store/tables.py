@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.store.db import Base
@@ -99,3 +99,55 @@ class AuditRow(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_audit_log_guide_id_id", "guide_id", "id"),)
+
+
+class ImportJobRow(Base):
+    """An upload of a centre's own guides being read into import drafts (knowledge/importing/jobs.py)."""
+
+    __tablename__ = "import_jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # queued | running | done | cancelled | failed
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    files: Mapped[list] = mapped_column(JSON, default=list)  # [{"name", "size", "path"}], the uploaded files
+    progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0–1
+    message: Mapped[str | None] = mapped_column(Text)  # what it is doing now, or why it failed
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    drafts_count: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict] = mapped_column(JSON, default=dict)  # {"files": [per-file report]}
+
+
+class ImportDraftRow(Base):
+    """One recognised guide of an import: its data (valid or not), what was recognised, the text kept
+    in notes, its errors. It reaches the guides only when an editor stores it or a reviewer publishes it."""
+
+    __tablename__ = "import_drafts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    file: Mapped[str] = mapped_column(String(500))
+    locator: Mapped[str] = mapped_column(String(200))
+    guide_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    match_id: Mapped[str | None] = mapped_column(String(64))  # the existing guide this one updates
+    match_by: Mapped[str | None] = mapped_column(String(8))  # code | name
+    data: Mapped[dict] = mapped_column(JSON)
+    recognised: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    aliases_proposed: Mapped[list] = mapped_column(JSON, default=list)
+    duplicate_of: Mapped[str | None] = mapped_column(String(800))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | stored | published | discarded
+    version: Mapped[int | None] = mapped_column(Integer)  # the guide version it became
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportHeaderRow(Base):
+    """A centre's own column header mapped once to a field, used by every later import."""
+
+    __tablename__ = "import_headers"
+    header: Mapped[str] = mapped_column(String(100), primary_key=True)
+    field: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

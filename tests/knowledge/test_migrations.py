@@ -21,7 +21,8 @@ from knowledge.store.migrate import MIGRATIONS, alembic_config, current_revision
 from tests.stack import ROOT, SERVICE_VENV
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
-TABLES = {"guides", "guide_versions", "conversation_events", "users", "user_sessions", "publications", "audit_log"}
+TABLES = {"guides", "guide_versions", "conversation_events", "users", "user_sessions", "publications", "audit_log",
+          "import_jobs", "import_drafts", "import_headers"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -17,6 +17,7 @@ router = APIRouter(tags=["pages"])
 PAGES: dict[str, str] = {
     "/login": "login.html",
     "/editor": "editor.html",
+    "/editor/import": "import.html",
     "/console": "console.html",
     "/reports": "reports.html",
     "/admin/users": "users.html",

@@ -271,7 +271,10 @@
         "</div>", "section-fee") +
       section("materials", "申请材料", materialsTable(), "section-materials") +
       section("", "办理流程", lines("steps", "办理步骤", { addLabel: "添加步骤" }), "section-steps") +
-      section("faq", "常见问答", qaList(), "section-faq");
+      section("faq", "常见问答", qaList(), "section-faq") +
+      // Text an import could not place (knowledge/importing/): kept and editable, never dropped.
+      section("", "其他说明", text("notes", "其他说明（导入时未归入字段的原文）", { optional: true, area: true, rows: 4 }),
+              "section-item-notes");
   }
 
   function materialsTable() {
