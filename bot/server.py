@@ -24,6 +24,15 @@
 4. look_up_event_types_once — an event's class is found by name once, not by walking every Event
    subclass for every event of the tracker on every turn.
 
+5. send_actions_what_they_read — the action server gets the tracker's state (slots, latest message,
+   active loop …) with the events of the current turn and the last 30 messages before it, instead of
+   every event of the tracker: what the actions read (the form's slot validation walks the current
+   turn's events; handoff and rating transcripts are the last 30 messages). The request then has the
+   same size at turn 200 as at turn 1.
+
+The tracker store (bot/tracker_store.py, configured in bot/endpoints.yml) is the other half of a
+flat per-turn cost: it loads only the recent turns of the current session.
+
 Plus, for PostgreSQL tracker stores only, pool_pre_ping (check_connections_before_use): after a
 PostgreSQL restart the pooled connections are dead; SQLAlchemy then tests each one before use instead
 of failing the first turn on it.
@@ -181,8 +190,36 @@ def look_up_event_types_once() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+ACTION_TRANSCRIPT_MESSAGES = 30  # actions/knowledge_client.transcript() shows the last 30
+
+
+def send_actions_what_they_read() -> None:
+    import rasa
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import EventVerbosity
+
+    def _action_call_format(self: RemoteAction, tracker, domain) -> Dict[Text, Any]:
+        events = list(tracker.events)
+        turn_start = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)),
+                          0)
+        earlier = [e for e in events[:turn_start] if isinstance(e, (UserUttered, BotUttered))]
+        sent = earlier[-ACTION_TRANSCRIPT_MESSAGES:] + events[turn_start:]
+        # Stock Rasa 3.6's request, except for the events (its state with EventVerbosity.ALL).
+        state = tracker.current_state(EventVerbosity.NONE)
+        state["events"] = [e.as_dict() for e in sent]
+        result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state,
+                  "version": rasa.__version__}
+        if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+            result["domain"] = domain.as_dict()
+        return result
+
+    RemoteAction._action_call_format = _action_call_format
+
+
 def main() -> None:
     compile_action_result_check()
+    send_actions_what_they_read()
     look_up_event_types_once()
     fail_loudly_when_tracker_store_fails()
     check_connections_before_use()

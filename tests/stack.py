@@ -89,11 +89,23 @@ def actions_process(workdir: Path, knowledge_url: str, port: int | None = None, 
         workdir / "actions.log", f"http://127.0.0.1:{port}/health")
 
 
+def default_tracker_store(workdir: Path) -> str:
+    """bot/endpoints.yml's tracker store (what `make run` uses), with its database in `workdir`:
+    Rasa processes started on the same workdir share the conversations, and a restarted one resumes them."""
+    import yaml
+
+    store = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))["tracker_store"]
+    store["db"] = str(workdir / "conversations.db")
+    return yaml.safe_dump({"tracker_store": store}, allow_unicode=True)
+
+
 def rasa_process(workdir: Path, action_url: str, port: int | None = None, endpoints_extra: str = "",
                  env: dict[str, str] | None = None) -> Process:
     port = port or free_port()
     endpoints = workdir / f"endpoints-{port}.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n{endpoints_extra}")
+    endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n"
+                         + ("" if "tracker_store:" in endpoints_extra else default_tracker_store(workdir))
+                         + endpoints_extra)
     return Process(
         "rasa", [str(RASA_VENV / "python"), "-m", "bot.server", "run", "--model", str(RASA_MODEL),
                  "--endpoints", str(endpoints),
