@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (cached) and starts the whole assistant on embedded defaults; Ctrl-C stops everything.
 #   knowledge service + web chat  http://127.0.0.1:8000   (API docs at /docs)
-#   Rasa (REST, socket.io, WeChat) http://127.0.0.1:5005
+#   Rasa (REST, socket.io, WeChat) http://127.0.0.1:5005   (conversations in var/conversations.db)
 #   action server                 http://127.0.0.1:5055
 source "$(dirname "$0")/lib.sh"
 bash "$ROOT/scripts/prepare.sh"
@@ -9,6 +9,9 @@ cd "$ROOT"
 export KNOWLEDGE_URL="${KNOWLEDGE_URL:-http://127.0.0.1:${API_PORT:-8000}}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-$KNOWLEDGE_URL}"
 mkdir -p var/log
+# Rasa keeps the conversations in var/conversations.db (bot/endpoints.yml); the knowledge service reads
+# the same database to export, delete and purge a citizen's conversation.
+export TRACKER_DB_URL="${TRACKER_DB_URL:-sqlite:///$ROOT/var/conversations.db}"
 
 pids=()
 cleanup() { log "stopping"; kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; }

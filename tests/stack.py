@@ -36,10 +36,11 @@ class Process:
     log: Path
     health_url: str
     proc: subprocess.Popen | None = None
+    cwd: Path = ROOT
 
     def start(self) -> "Process":
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(self.argv, cwd=ROOT, env={**os.environ, **self.env},
+        self.proc = subprocess.Popen(self.argv, cwd=self.cwd, env={**os.environ, **self.env},
                                      stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
         return self
 
@@ -121,6 +122,7 @@ class Stack:
     rasa: Process | None = None
     extra: list[Process] = field(default_factory=list)
     knowledge_env: dict[str, str] = field(default_factory=dict)  # extra settings for the knowledge service
+    rasa_env: dict[str, str] = field(default_factory=dict)  # extra settings for Rasa
 
     @property
     def knowledge_url(self) -> str:
@@ -144,7 +146,7 @@ class Stack:
         self.knowledge.start()
         if with_rasa:
             self.actions = actions_process(self.workdir, self.knowledge_url, **token).start()
-            self.rasa = rasa_process(self.workdir, self.actions_url, port=rasa_port).start()
+            self.rasa = rasa_process(self.workdir, self.actions_url, port=rasa_port, env=self.rasa_env).start()
         for p in (self.knowledge, self.actions, self.rasa):
             if p:
                 p.wait_healthy()
