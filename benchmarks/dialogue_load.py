@@ -3,6 +3,7 @@
     .venv/service/bin/python benchmarks/dialogue_load.py                     # own stack, 20 users, 60 s
     .venv/service/bin/python benchmarks/dialogue_load.py --duration 120 --users 20
     .venv/service/bin/python benchmarks/dialogue_load.py --turns-per-conversation 200   # long mode
+    .venv/service/bin/python benchmarks/dialogue_load.py --turns-per-conversation 200 --next-day-at 100
     .venv/service/bin/python benchmarks/dialogue_load.py --rasa-url http://127.0.0.1:5005 --rasa-pid 1234
     .venv/service/bin/python benchmarks/dialogue_load.py --compare-stock   # the same load on stock Rasa too
 
@@ -358,10 +359,25 @@ async def citizen(n: int, client: httpx.AsyncClient, rasa_url: str, deadline: fl
 
 
 async def long_conversation(n: int, client: httpx.AsyncClient, rasa_url: str, turns: int, timeout: float,
-                            stats: Stats) -> list[float | None]:
+                            stats: Stats, next_day_at: int = 0, store: Path | None = None) -> list[float | None]:
     sender = f"long-{n}-{uuid.uuid4().hex[:8]}"
-    return [await turn(client, rasa_url, sender, text, stats, timeout)
-            for text in itertools.islice(itertools.cycle(LONG_CYCLE), turns)]
+    latencies = []
+    for i, text in enumerate(itertools.islice(itertools.cycle(LONG_CYCLE), turns)):
+        if next_day_at and i == next_day_at and store:
+            # The citizen comes back the next day (a WeChat user keeps the same sender id): what has
+            # been said so far is moved a day back in Rasa's store, so this turn starts a new session.
+            await asyncio.to_thread(move_to_yesterday, store, sender)
+        latencies.append(await turn(client, rasa_url, sender, text, stats, timeout))
+    return latencies
+
+
+def move_to_yesterday(store: Path, sender: str) -> None:
+    import sqlite3
+
+    with sqlite3.connect(store, timeout=30) as db:
+        db.execute("UPDATE events SET timestamp = timestamp - 86400, "
+                   "data = json_set(data, '$.timestamp', json_extract(data, '$.timestamp') - 86400) "
+                   "WHERE sender_id = ?", (sender,))
 
 
 async def sample_memory(pids: dict[str, int], peaks: dict[str, float], stop: asyncio.Event) -> None:
@@ -401,7 +417,7 @@ async def breakdown(knowledge_url: str, users: int, seconds: float) -> None:
 
 
 async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None, pids: dict[str, int],
-              title: str = "") -> dict[str, float]:
+              title: str = "", store: Path | None = None) -> dict[str, float]:
     """Runs the load, prints its figures and returns them (for --compare-stock)."""
     stats = Stats()
     peaks: dict[str, float] = {}
@@ -414,7 +430,8 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
         started = time.monotonic()
         if args.turns_per_conversation:
             runs = await asyncio.gather(*(long_conversation(n, client, rasa_url, args.turns_per_conversation,
-                                                            args.timeout, stats) for n in range(args.users)))
+                                                            args.timeout, stats, args.next_day_at, store)
+                                          for n in range(args.users)))
         else:
             deadline = started + args.duration
             await asyncio.gather(*(citizen(n, client, rasa_url, deadline, stats, args.timeout, args.think_time)
@@ -437,6 +454,13 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
         last = [t for r in runs for t in r[-window:] if t is not None]
         print(f"  turns 1-{window}:    {describe(first)}")
         print(f"  turns {n - window + 1}-{n}: {describe(last)}")
+        if first and last:
+            print(f"  turns {n - window + 1}-{n} / turns 1-{window}: mean {statistics.fmean(last) / statistics.fmean(first):.2f}x"
+                  f" (target <= 1.2x)")
+        if args.next_day_at:
+            back = [t for r in runs for t in r[args.next_day_at:args.next_day_at + window] if t is not None]
+            print(f"  turns {args.next_day_at + 1}-{args.next_day_at + window} (back the next day, new session): "
+                  f"{describe(back)}")
         # The first turns also pay cold caches (first embedding of each query), so the trend by block
         # of turns is the fairer view of growth with history.
         block = max(1, n // 10)
@@ -502,6 +526,9 @@ def main() -> None:
     parser.add_argument("--knowledge-pid", type=int, help="with --rasa-url: the knowledge service's pid")
     parser.add_argument("--breakdown", action="store_true", help="also time the knowledge-service calls")
     parser.add_argument("--breakdown-seconds", type=float, default=10)
+    parser.add_argument("--next-day-at", type=int, default=0,
+                        help="long mode, own stack: before this turn the conversation so far is moved a day "
+                             "back, so the citizen comes back the next day (a new session)")
     parser.add_argument("--compare-stock", action="store_true",
                         help="also run the same load against stock Rasa 3.6 (default config, DIET + TED) and "
                              "print the ratios")
@@ -523,7 +550,8 @@ def main() -> None:
             print(f"  Rasa start-up {stack.startup['rasa']:.1f} s (target <= 60 s); "
                   f"RSS after start: " + ", ".join(f"{k} {rss_mb(p):.0f} MB" for k, p in stack.pids().items()))
             ours = asyncio.run(run(args, stack.rasa_url, stack.knowledge_url, stack.pids(),
-                                   title="Ours: " if args.compare_stock else ""))
+                                   title="Ours: " if args.compare_stock else "",
+                                   store=Path(tmp) / "conversations.db"))
             if args.compare_stock:
                 compare_with_stock(args, Path(tmp), stack, ours)
         finally:

@@ -30,6 +30,10 @@
    turn's events; handoff and rating transcripts are the last 30 messages). The request then has the
    same size at turn 200 as at turn 1.
 
+6. reuse_http_connections — Rasa 3.6 opens a new aiohttp session, and so a new TCP connection, for
+   every call to the action server; the session is now kept per endpoint and event loop, so calls
+   reuse keep-alive connections.
+
 The tracker store (bot/tracker_store.py, configured in bot/endpoints.yml) is the other half of a
 flat per-turn cost: it loads only the recent turns of the current session.
 
@@ -217,8 +221,43 @@ def send_actions_what_they_read() -> None:
     RemoteAction._action_call_format = _action_call_format
 
 
+def reuse_http_connections() -> None:
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    stock = EndpointConfig.session
+    kept: Dict[Any, Any] = {}
+
+    class _Kept:
+        """`async with` on the shared session without closing it at the end."""
+
+        def __init__(self, session) -> None:
+            self.session = session
+
+        async def __aenter__(self):
+            return self.session
+
+        async def __aexit__(self, *exc_info) -> bool:
+            return False
+
+    def session(self: EndpointConfig):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not inside the server's loop: the stock, closing session
+            return stock(self)
+        key = (id(self), id(loop))
+        shared = kept.get(key)
+        if shared is None or shared.closed:
+            shared = kept[key] = stock(self)
+        return _Kept(shared)
+
+    EndpointConfig.session = session
+
+
 def main() -> None:
     compile_action_result_check()
+    reuse_http_connections()
     send_actions_what_they_read()
     look_up_event_types_once()
     fail_loudly_when_tracker_store_fails()

@@ -37,12 +37,13 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Dict, List, Optional, Text
+from collections import OrderedDict
+from typing import Any, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import (ActiveLoop, AllSlotsReset, ConversationPaused, ConversationResumed,
+from rasa.shared.core.events import (ActionExecuted, ActiveLoop, AllSlotsReset, ConversationPaused, ConversationResumed,
                                      Restarted, SessionStarted, SlotSet)
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -52,8 +53,12 @@ logger = logging.getLogger("bot.tracker_store")
 # out, so `save` appends exactly the events added since (stock Rasa counts the rows of the session
 # instead, which is wrong for a tracker that holds only part of them).
 STORED = "_navigator_events_stored"
+# Set on trackers that hold the current session's window (not a full multi-session tracker), the
+# only ones kept between turns.
+WINDOWED = "_navigator_windowed"
 
 DEFAULT_RECENT_TURNS = 10
+DEFAULT_KEPT_TRACKERS = 200
 DEFAULT_RETENTION_DAYS = 180.0
 DEFAULT_PURGE_INTERVAL_S = 3600.0
 
@@ -81,11 +86,15 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose `retrieve` costs the same at turn 200 as at turn 1 (module docstring)."""
 
     def __init__(self, domain=None, recent_turns: int = DEFAULT_RECENT_TURNS,
-                 purge: bool = True, **kwargs: Any) -> None:
+                 kept_trackers: int = DEFAULT_KEPT_TRACKERS, purge: bool = True, **kwargs: Any) -> None:
         super().__init__(domain=domain, **kwargs)
         if int(recent_turns) < 2:
             raise ValueError("recent_turns must be at least 2 (the rules look back one turn)")
         self.recent_turns = int(recent_turns)
+        # Trackers as saved, by sender: reused when the database's latest event for the sender is
+        # still the one saved with them (see `retrieve`). Bounded, least recently used goes first.
+        self.kept_trackers = max(0, int(kept_trackers))
+        self._kept: "OrderedDict[Text, Tuple[Tuple[int, float], DialogueStateTracker]]" = OrderedDict()
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
         self.retention_days = _env_float("CONVERSATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
@@ -96,8 +105,18 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
     # ---- SQLite ---------------------------------------------------------------------------------
 
     def _tune_sqlite(self) -> None:
+        # SQLAlchemy 1.4 opens and closes a file database's connection for every session (NullPool);
+        # closing the last connection of a WAL database checkpoints it, so each turn paid two opens,
+        # two closes and a checkpoint (a fifth of Rasa's CPU per turn in the profile). A small pool
+        # keeps them open; the purge thread takes its own.
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=4,
+                                       connect_args={"check_same_thread": False})
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
         @sa.event.listens_for(self.engine, "connect")
-        def _pragmas(dbapi_connection, _record) -> None:  # every new connection (SQLite pools none)
+        def _pragmas(dbapi_connection, _record) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=5000")  # the purge thread and the turns share the file
@@ -111,10 +130,20 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
     def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
         tracker = super().init_tracker(sender_id)
         setattr(tracker, STORED, 0)
+        setattr(tracker, WINDOWED, True)
         return tracker
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        # A kept tracker is handed over, not shared: it leaves the cache, and comes back only when
+        # `save` has stored what the turn added. A turn that fails half-way therefore never leaves
+        # a changed-but-unsaved tracker behind. It is reused only if no event was stored for the
+        # sender since (another replica's turn, a purge, a deletion), which one indexed query tells;
+        # the latest row's timestamp is compared too, so an edit of the stored times is seen.
+        kept = self._kept.pop(sender_id, None)
         with self.session_scope() as session:
+            latest = self._latest_row(session, sender_id)
+            if kept is not None and latest is not None and kept[0] == latest:
+                return kept[1]
             rows = self._window_rows(session, sender_id)
         return self._tracker(sender_id, [row.data for row in rows])
 
@@ -130,10 +159,32 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(d) for d in serialised],
                                                  self.domain.slots)
         setattr(tracker, STORED, len(tracker.events))
+        setattr(tracker, WINDOWED, True)
         return tracker
 
+    def _latest_row(self, session, sender_id: Text) -> Optional[Tuple[int, float]]:
+        E = self.SQLEvent
+        row = session.query(E.id, E.timestamp).filter(E.sender_id == sender_id).order_by(E.id.desc()).first()
+        return (row.id, row.timestamp) if row else None
+
+    def _keep(self, tracker: DialogueStateTracker, latest: Tuple[int, float]) -> None:
+        if not self.kept_trackers or not getattr(tracker, WINDOWED, False):
+            return
+        # A kept tracker grows by a turn each time; past twice the window it is read afresh (and so
+        # cut back to the window) on the next turn, which keeps its size and cost bounded.
+        # A tracker in which a new session started still holds the old one: read afresh as well.
+        turns = sum(1 for e in tracker.events
+                    if isinstance(e, ActionExecuted) and e.action_name == ACTION_LISTEN_NAME)
+        sessions = sum(1 for e in tracker.events if isinstance(e, SessionStarted))
+        if turns > 2 * self.recent_turns or sessions > 1:
+            return
+        self._kept[tracker.sender_id] = (latest, tracker)
+        self._kept.move_to_end(tracker.sender_id)
+        while len(self._kept) > self.kept_trackers:
+            self._kept.popitem(last=False)
+
     def _window_rows(self, session, sender_id: Text) -> list:
-        """The rows that make up the tracker: see the module docstring."""
+        """The stored events (`data` only) that make up the tracker: see the module docstring."""
         E = self.SQLEvent
         mine = E.sender_id == sender_id
         session_start = session.query(sa.func.max(E.id)).filter(
@@ -143,7 +194,7 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
             in_session, E.type_name == "action", E.action_name == ACTION_LISTEN_NAME,
         ).order_by(E.id.desc()).offset(self.recent_turns - 1).limit(1).scalar()
         if cut is None:  # a short session: all of it, as stock Rasa does
-            return session.query(E).filter(in_session).order_by(E.id).all()
+            return session.query(E.data).filter(in_session).order_by(E.id).all()
 
         # The state at the cut: after the last reset before it, the latest row of each slot, of the
         # active loop and of pause/resume. Together with the session start they replay to the same
@@ -158,7 +209,7 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
         ]
         state_ids = {i for q in latest for (i,) in q.all() if i is not None}
         state_ids.update({session_start, reset} - {0})
-        return session.query(E).filter(
+        return session.query(E.data).filter(
             sa.or_(sa.and_(mine, E.id >= cut), E.id.in_(sorted(state_ids)))).order_by(E.id).all()
 
     # ---- writing --------------------------------------------------------------------------------
@@ -175,15 +226,21 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
+        rows = []
+        for event in new_events:  # the stock row layout (SQLTrackerStore.save), one insert for all
+            data = event.as_dict()
+            rows.append({"sender_id": tracker.sender_id, "type_name": event.type_name,
+                         "timestamp": data.get("timestamp"),
+                         "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
+                         "action_name": data.get("name"), "data": json.dumps(data)})
+        E = self.SQLEvent
         with self.session_scope() as session:
-            for event in new_events:
-                data = event.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
-                    action_name=data.get("name"), data=json.dumps(data)))
+            session.execute(E.__table__.insert(), rows)
+            # Under the conversation's lock (Rasa's lock store) no other turn writes for this sender.
+            latest = self._latest_row(session, tracker.sender_id)
             session.commit()
         setattr(tracker, STORED, len(tracker.events))
+        self._keep(tracker, latest)
 
     # ---- retention ------------------------------------------------------------------------------
 

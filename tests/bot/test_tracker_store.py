@@ -11,7 +11,7 @@ from tests.stack import RASA_VENV, ROOT
 
 CASES = ["window_is_equivalent_and_bounded", "save_appends_only_new_events",
          "a_new_session_starts_the_window_afresh", "purge_keeps_current_sessions_and_deletes_old_ones",
-         "retention_setting_is_checked"]
+         "kept_trackers_are_never_stale", "retention_setting_is_checked"]
 
 
 @pytest.mark.parametrize("case", CASES)
