@@ -104,9 +104,15 @@ def fail_loudly_when_tracker_store_fails() -> None:
         except Exception as e:
             raise TrackerStoreUnavailable(f"{_store_name(self)} save: {type(e).__name__}: {e}") from e
 
+    def init_tracker(self: FailSafeTrackerStore, sender_id: Text):
+        # The wrapped store makes new trackers itself, so its bookkeeping (bot/tracker_store.py:
+        # which events are stored) applies from a conversation's first turn.
+        return self._tracker_store.init_tracker(sender_id)
+
     FailSafeTrackerStore.retrieve = retrieve
     FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
     FailSafeTrackerStore.save = save
+    FailSafeTrackerStore.init_tracker = init_tracker
 
 
 def check_connections_before_use() -> None:
