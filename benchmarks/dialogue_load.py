@@ -3,7 +3,9 @@
     .venv/service/bin/python benchmarks/dialogue_load.py                     # own stack, 20 users, 60 s
     .venv/service/bin/python benchmarks/dialogue_load.py --duration 120 --users 20
     .venv/service/bin/python benchmarks/dialogue_load.py --turns-per-conversation 200   # long mode
+    .venv/service/bin/python benchmarks/dialogue_load.py --turns-per-conversation 200 --next-day-at 100
     .venv/service/bin/python benchmarks/dialogue_load.py --rasa-url http://127.0.0.1:5005 --rasa-pid 1234
+    .venv/service/bin/python benchmarks/dialogue_load.py --compare-stock   # the same load on stock Rasa too
 
 By default it starts its own stack (tests/stack.py: knowledge service, action server, Rasa with the
 prepared model, temporary database, free ports) and times Rasa's start-up. Each simulated citizen
@@ -19,15 +21,27 @@ makes (search, guide, plan), to show where a turn's time goes.
 Long mode (--turns-per-conversation N) runs N turns in ONE conversation per user and compares
 latency of the first ten turns with the last ten: the tracker grows with every turn, so latency
 must not grow with it (TEDPolicy's history featurisation did: ~130 → ~500 ms over 200 turns).
+The conversation store loads only the recent turns of the session (bot/tracker_store.py).
+
+With --compare-stock it also trains (cached by input hash under ~/.cache/approval-navigator) and
+starts a stock Rasa 3.6 assistant on the same domain and training data: `rasa init`'s configuration
+(default pipeline with DIETClassifier and ResponseSelector; MemoizationPolicy, TEDPolicy, RulePolicy)
+for language zh with Rasa's JiebaTokenizer, `rasa run` with no patches, the default in-memory
+tracker store, pointed at the same action server. The same load runs against ours, then against
+stock, one after the other; each Rasa's start-up is timed alone (the other processes already up),
+and the figures are printed side by side with their ratios.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import itertools
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -184,6 +198,126 @@ class OwnStack:
             p.stop()
 
 
+# ---- stock Rasa, for the side-by-side figures ---------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(os.environ.get("CACHE_DIR", Path.home() / ".cache" / "approval-navigator"))
+RASA_BIN = ROOT / ".venv" / "rasa" / "bin"
+# `rasa init`'s configuration (rasa/cli/initial_project/config.yml: the default pipeline and policies
+# it documents) for language zh. The one change: Rasa's JiebaTokenizer instead of WhitespaceTokenizer,
+# which Rasa refuses for zh ("does not support the currently specified language") and which would
+# not split Chinese anyway; Rasa's documentation names JiebaTokenizer for Chinese.
+STOCK_CONFIG = """recipe: default.v1
+assistant_id: stock-comparison
+language: zh
+pipeline:
+  - name: JiebaTokenizer
+  - name: RegexFeaturizer
+  - name: LexicalSyntacticFeaturizer
+  - name: CountVectorsFeaturizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 4
+  - name: DIETClassifier
+    epochs: 100
+  - name: EntitySynonymMapper
+  - name: ResponseSelector
+    epochs: 100
+  - name: FallbackClassifier
+    threshold: 0.3
+    ambiguity_threshold: 0.1
+policies:
+  - name: MemoizationPolicy
+  - name: TEDPolicy
+    max_history: 5
+    epochs: 100
+  - name: RulePolicy
+"""
+
+
+def stock_inputs(tmp: Path) -> Path:
+    """A stock project in `tmp`: the project's domain and data, `rasa init`'s configuration."""
+    project = tmp / "stock-project"
+    (project / "data").mkdir(parents=True, exist_ok=True)
+    (project / "config.yml").write_text(STOCK_CONFIG, encoding="utf-8")
+    shutil.copy(ROOT / "bot" / "domain.yml", project / "domain.yml")
+    for f in sorted((ROOT / "bot" / "data").glob("*.yml")):
+        shutil.copy(f, project / "data" / f.name)
+    return project
+
+
+def stock_model(tmp: Path) -> Path:
+    """The stock model, trained once per input (config, domain, data, Rasa version) and cached."""
+    project = stock_inputs(tmp)
+    digest = hashlib.sha256()
+    version = subprocess.run([str(RASA_BIN / "python"), "-c", "import rasa; print(rasa.__version__)"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    digest.update(version.encode())
+    for f in sorted(project.rglob("*.yml")):
+        digest.update(f.relative_to(project).as_posix().encode() + b"\0" + f.read_bytes())
+    cached = CACHE / f"stock-rasa-model-{digest.hexdigest()[:16]}.tar.gz"
+    if cached.exists():
+        print(f"stock model: cached {cached}")
+        return cached
+    print(f"stock model: training (DIET, TED … on the same domain and data; minutes) → {cached}")
+    started = time.monotonic()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = f"partial-{cached.name.removesuffix('.tar.gz')}"
+    subprocess.run([str(RASA_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
+                    "--data", "data", "--out", str(CACHE), "--fixed-model-name", partial],
+                   cwd=project, check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+    (CACHE / f"{partial}.tar.gz").rename(cached)
+    print(f"stock model: trained in {time.monotonic() - started:.0f} s")
+    return cached
+
+
+def stock_rasa_process(tmp: Path, model: Path, action_url: str) -> Process:
+    """`rasa run` as shipped: REST channel, in-memory tracker and lock stores, no patches."""
+    project = tmp / "stock-project"
+    port = free_port()
+    (project / "endpoints.yml").write_text(f"action_endpoint:\n  url: {action_url}/webhook\n", encoding="utf-8")
+    return Process("stock rasa", [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
+                                  "endpoints.yml", "--port", str(port), "--interface", "127.0.0.1"],
+                   {"RASA_TELEMETRY_ENABLED": "false"}, tmp / "stock-rasa.log", f"http://127.0.0.1:{port}/",
+                   cwd=project)
+
+
+def timed_start(process: Process) -> dict[str, float]:
+    """Starts a Rasa process alone (the action server and knowledge service already up) and times it:
+    seconds until its HTTP server answers, until its first real answer, and its RSS then."""
+    started = time.monotonic()
+    process.start()
+    process.wait_healthy(600)
+    healthy = time.monotonic() - started
+    rasa_url = process.health_url.rstrip("/")
+    while time.monotonic() < started + 600:
+        try:
+            if httpx.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "你好"},
+                          timeout=30).json():
+                break
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.2)
+    else:
+        raise TimeoutError(f"no answer from {rasa_url} after 600 s")
+    return {"healthy": healthy, "startup": time.monotonic() - started, "rss_start": rss_mb(process.proc.pid)}
+
+
+def print_comparison(ours: dict, stock: dict) -> None:
+    rows = [("throughput (turns/s)", "throughput"), ("p50 (ms)", "p50"), ("p95 (ms)", "p95"), ("p99 (ms)", "p99"),
+            ("Rasa start-up: HTTP up (s)", "healthy"), ("Rasa start-up: first answer (s)", "startup"),
+            ("Rasa RSS after start (MB)", "rss_start"), ("Rasa RSS peak under load (MB)", "rss_peak"),
+            ("Rasa CPU per turn (ms)", "rasa_cpu"), ("errors", "errors")]
+    print("\nSide by side (same load, same action server and knowledge service, one after the other):")
+    print(f"  {'':<34}{'ours':>10}{'stock':>10}   ours/stock")
+    for label, key in rows:
+        a, b = ours.get(key, float("nan")), stock.get(key, float("nan"))
+        ratio = f"{a / b:.2f}x" if b else "-"
+        print(f"  {label:<34}{a:>10.1f}{b:>10.1f}   {ratio}")
+
+
 # ---- citizens -----------------------------------------------------------------------------------
 
 async def turn(client: httpx.AsyncClient, rasa_url: str, sender: str, text: str, stats: Stats,
@@ -225,10 +359,25 @@ async def citizen(n: int, client: httpx.AsyncClient, rasa_url: str, deadline: fl
 
 
 async def long_conversation(n: int, client: httpx.AsyncClient, rasa_url: str, turns: int, timeout: float,
-                            stats: Stats) -> list[float | None]:
+                            stats: Stats, next_day_at: int = 0, store: Path | None = None) -> list[float | None]:
     sender = f"long-{n}-{uuid.uuid4().hex[:8]}"
-    return [await turn(client, rasa_url, sender, text, stats, timeout)
-            for text in itertools.islice(itertools.cycle(LONG_CYCLE), turns)]
+    latencies = []
+    for i, text in enumerate(itertools.islice(itertools.cycle(LONG_CYCLE), turns)):
+        if next_day_at and i == next_day_at and store:
+            # The citizen comes back the next day (a WeChat user keeps the same sender id): what has
+            # been said so far is moved a day back in Rasa's store, so this turn starts a new session.
+            await asyncio.to_thread(move_to_yesterday, store, sender)
+        latencies.append(await turn(client, rasa_url, sender, text, stats, timeout))
+    return latencies
+
+
+def move_to_yesterday(store: Path, sender: str) -> None:
+    import sqlite3
+
+    with sqlite3.connect(store, timeout=30) as db:
+        db.execute("UPDATE events SET timestamp = timestamp - 86400, "
+                   "data = json_set(data, '$.timestamp', json_extract(data, '$.timestamp') - 86400) "
+                   "WHERE sender_id = ?", (sender,))
 
 
 async def sample_memory(pids: dict[str, int], peaks: dict[str, float], stop: asyncio.Event) -> None:
@@ -267,7 +416,9 @@ async def breakdown(knowledge_url: str, users: int, seconds: float) -> None:
             print(f"  {label:<22} {describe(latencies)}  ({len(latencies) / seconds:.1f} req/s)")
 
 
-async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None, pids: dict[str, int]) -> None:
+async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None, pids: dict[str, int],
+              title: str = "", store: Path | None = None) -> dict[str, float]:
+    """Runs the load, prints its figures and returns them (for --compare-stock)."""
     stats = Stats()
     peaks: dict[str, float] = {}
     stop = asyncio.Event()
@@ -279,7 +430,8 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
         started = time.monotonic()
         if args.turns_per_conversation:
             runs = await asyncio.gather(*(long_conversation(n, client, rasa_url, args.turns_per_conversation,
-                                                            args.timeout, stats) for n in range(args.users)))
+                                                            args.timeout, stats, args.next_day_at, store)
+                                          for n in range(args.users)))
         else:
             deadline = started + args.duration
             await asyncio.gather(*(citizen(n, client, rasa_url, deadline, stats, args.timeout, args.think_time)
@@ -290,7 +442,7 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
     cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
 
     turns = len(stats.latencies) + sum(v for k, v in stats.errors.items() if k in ("timeout",))
-    print(f"\n{args.users} concurrent users (think time {args.think_time:g} s), {wall:.1f} s, {turns} turns"
+    print(f"\n{title}{args.users} concurrent users (think time {args.think_time:g} s), {wall:.1f} s, {turns} turns"
           + (f", {stats.conversations} finished conversations" if not args.turns_per_conversation else ""))
     print(f"  per-turn latency: {describe(stats.latencies)}")
     print(f"  throughput: {len(stats.latencies) / wall:.1f} turns/s")
@@ -302,6 +454,13 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
         last = [t for r in runs for t in r[-window:] if t is not None]
         print(f"  turns 1-{window}:    {describe(first)}")
         print(f"  turns {n - window + 1}-{n}: {describe(last)}")
+        if first and last:
+            print(f"  turns {n - window + 1}-{n} / turns 1-{window}: mean {statistics.fmean(last) / statistics.fmean(first):.2f}x"
+                  f" (target <= 1.2x)")
+        if args.next_day_at:
+            back = [t for r in runs for t in r[args.next_day_at:args.next_day_at + window] if t is not None]
+            print(f"  turns {args.next_day_at + 1}-{args.next_day_at + window} (back the next day, new session): "
+                  f"{describe(back)}")
         # The first turns also pay cold caches (first embedding of each query), so the trend by block
         # of turns is the fairer view of growth with history.
         block = max(1, n // 10)
@@ -324,6 +483,31 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
     print(f"  target p99 <= 1 s with no errors: {verdict} (p99 {p99 * 1000:.0f} ms)")
     if args.breakdown and knowledge_url:
         await breakdown(knowledge_url, args.users, args.breakdown_seconds)
+    ms = [v * 1000 for v in stats.latencies]
+    rasa = next((name for name in pids if "rasa" in name), None)
+    return {"throughput": len(stats.latencies) / wall, "p50": percentile(ms, 50), "p95": percentile(ms, 95),
+            "p99": percentile(ms, 99), "errors": float(sum(stats.errors.values())),
+            "rss_peak": peaks.get(rasa, float("nan")) if rasa else float("nan"),
+            "rasa_cpu": cpu[rasa] / len(ms) * 1000 if rasa and ms else float("nan")}
+
+
+def compare_with_stock(args: argparse.Namespace, tmp: Path, stack: OwnStack, ours: dict) -> None:
+    """Start-up of each Rasa timed alone (ours restarted on its conversation store), then the same
+    load against stock Rasa, then the figures side by side."""
+    model = stock_model(tmp)
+    stack.rasa.stop()
+    ours.update(timed_start(stack.rasa))
+    stack.rasa.stop()
+    stock = stock_rasa_process(tmp, model, stack.actions.health_url.removesuffix("/health"))
+    try:
+        figures = timed_start(stock)
+        print(f"\nstock Rasa: HTTP up in {figures['healthy']:.1f} s, first answer in {figures['startup']:.1f} s, "
+              f"RSS {figures['rss_start']:.0f} MB")
+        pids = {"knowledge": stack.knowledge.proc.pid, "actions": stack.actions.proc.pid, "stock rasa": stock.proc.pid}
+        figures.update(asyncio.run(run(args, stock.health_url.rstrip("/"), None, pids, title="Stock Rasa 3.6: ")))
+    finally:
+        stock.stop()
+    print_comparison(ours, figures)
 
 
 def main() -> None:
@@ -342,6 +526,12 @@ def main() -> None:
     parser.add_argument("--knowledge-pid", type=int, help="with --rasa-url: the knowledge service's pid")
     parser.add_argument("--breakdown", action="store_true", help="also time the knowledge-service calls")
     parser.add_argument("--breakdown-seconds", type=float, default=10)
+    parser.add_argument("--next-day-at", type=int, default=0,
+                        help="long mode, own stack: before this turn the conversation so far is moved a day "
+                             "back, so the citizen comes back the next day (a new session)")
+    parser.add_argument("--compare-stock", action="store_true",
+                        help="also run the same load against stock Rasa 3.6 (default config, DIET + TED) and "
+                             "print the ratios")
     args = parser.parse_args()
     if args.users < 1 or args.users > 200 or args.duration <= 0 or args.duration > 3600:
         parser.error("--users must be 1..200 and --duration 0..3600 s (this is a loopback benchmark)")
@@ -359,7 +549,11 @@ def main() -> None:
                   + ", ".join(f"{k} {v:.1f} s" for k, v in stack.startup.items()))
             print(f"  Rasa start-up {stack.startup['rasa']:.1f} s (target <= 60 s); "
                   f"RSS after start: " + ", ".join(f"{k} {rss_mb(p):.0f} MB" for k, p in stack.pids().items()))
-            asyncio.run(run(args, stack.rasa_url, stack.knowledge_url, stack.pids()))
+            ours = asyncio.run(run(args, stack.rasa_url, stack.knowledge_url, stack.pids(),
+                                   title="Ours: " if args.compare_stock else "",
+                                   store=Path(tmp) / "conversations.db"))
+            if args.compare_stock:
+                compare_with_stock(args, Path(tmp), stack, ours)
         finally:
             stack.stop()
 

@@ -32,6 +32,19 @@
 6. listen_on_loopback_by_default — `run` without --interface listens on 127.0.0.1, not 0.0.0.0;
    a deployment that wants Rasa on a network says so with --interface.
 
+7. send_actions_what_they_read — the action server gets the tracker's state (slots, latest message,
+   active loop …) with the events of the current turn and the last 30 messages before it, instead of
+   every event of the tracker: what the actions read (the form's slot validation walks the current
+   turn's events; handoff and rating transcripts are the last 30 messages). The request then has the
+   same size at turn 200 as at turn 1.
+
+8. reuse_http_connections — Rasa 3.6 opens a new aiohttp session, and so a new TCP connection, for
+   every call to the action server; the session is now kept per endpoint and event loop, so calls
+   reuse keep-alive connections.
+
+The tracker store (bot/tracker_store.py, configured in bot/endpoints.yml) is the other half of a
+flat per-turn cost: it loads only the recent turns of the current session.
+
 Plus, for PostgreSQL tracker stores only, pool_pre_ping (check_connections_before_use): after a
 PostgreSQL restart the pooled connections are dead; SQLAlchemy then tests each one before use instead
 of failing the first turn on it.
@@ -99,9 +112,15 @@ def fail_loudly_when_tracker_store_fails() -> None:
         except Exception as e:
             raise TrackerStoreUnavailable(f"{_store_name(self)} save: {type(e).__name__}: {e}") from e
 
+    def init_tracker(self: FailSafeTrackerStore, sender_id: Text):
+        # The wrapped store makes new trackers itself, so its bookkeeping (bot/tracker_store.py:
+        # which events are stored) applies from a conversation's first turn.
+        return self._tracker_store.init_tracker(sender_id)
+
     FailSafeTrackerStore.retrieve = retrieve
     FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
     FailSafeTrackerStore.save = save
+    FailSafeTrackerStore.init_tracker = init_tracker
 
 
 def check_connections_before_use() -> None:
@@ -224,9 +243,72 @@ def listen_on_loopback_by_default(argv: List[str]) -> List[str]:
     return argv
 
 
+ACTION_TRANSCRIPT_MESSAGES = 30  # actions/knowledge_client.transcript() shows the last 30
+
+
+def send_actions_what_they_read() -> None:
+    import rasa
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import EventVerbosity
+
+    def _action_call_format(self: RemoteAction, tracker, domain) -> Dict[Text, Any]:
+        events = list(tracker.events)
+        turn_start = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)),
+                          0)
+        earlier = [e for e in events[:turn_start] if isinstance(e, (UserUttered, BotUttered))]
+        sent = earlier[-ACTION_TRANSCRIPT_MESSAGES:] + events[turn_start:]
+        # Stock Rasa 3.6's request, except for the events (its state with EventVerbosity.ALL).
+        state = tracker.current_state(EventVerbosity.NONE)
+        state["events"] = [e.as_dict() for e in sent]
+        result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state,
+                  "version": rasa.__version__}
+        if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+            result["domain"] = domain.as_dict()
+        return result
+
+    RemoteAction._action_call_format = _action_call_format
+
+
+def reuse_http_connections() -> None:
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    stock = EndpointConfig.session
+    kept: Dict[Any, Any] = {}
+
+    class _Kept:
+        """`async with` on the shared session without closing it at the end."""
+
+        def __init__(self, session) -> None:
+            self.session = session
+
+        async def __aenter__(self):
+            return self.session
+
+        async def __aexit__(self, *exc_info) -> bool:
+            return False
+
+    def session(self: EndpointConfig):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not inside the server's loop: the stock, closing session
+            return stock(self)
+        key = (id(self), id(loop))
+        shared = kept.get(key)
+        if shared is None or shared.closed:
+            shared = kept[key] = stock(self)
+        return _Kept(shared)
+
+    EndpointConfig.session = session
+
+
 def main() -> None:
     keep_citizens_words_out_of_logs()
     compile_action_result_check()
+    reuse_http_connections()
+    send_actions_what_they_read()
     look_up_event_types_once()
     fail_loudly_when_tracker_store_fails()
     check_connections_before_use()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (cached) and starts the whole assistant on embedded defaults; Ctrl-C stops everything.
 #   knowledge service + web chat  http://127.0.0.1:8000   (API docs at /docs)
-#   Rasa (REST, socket.io, WeChat) http://127.0.0.1:5005
+#   Rasa (REST, socket.io, WeChat) http://127.0.0.1:5005   (conversations in var/conversations.db)
 #   action server                 http://127.0.0.1:5055   (Rasa only: SERVICE_TOKEN)
 # Every process listens on 127.0.0.1 only; API_HOST opens the knowledge service to a network.
 source "$(dirname "$0")/lib.sh"
@@ -16,6 +16,10 @@ mkdir -p var/log
 SERVICE_TOKEN="${SERVICE_TOKEN:-$(.venv/service/bin/python -m knowledge.core.secrets service-token)}" \
   || { log "could not read or create the service token (VAR_DIR/service-token)"; exit 1; }
 export SERVICE_TOKEN
+
+# Rasa keeps the conversations in var/conversations.db (bot/endpoints.yml); the knowledge service reads
+# the same database to export, delete and purge a citizen's conversation.
+export TRACKER_DB_URL="${TRACKER_DB_URL:-sqlite:///$ROOT/var/conversations.db}"
 
 pids=()
 cleanup() { log "stopping"; kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; }

@@ -39,10 +39,11 @@ class Process:
     log: Path
     health_url: str
     proc: subprocess.Popen | None = None
+    cwd: Path = ROOT
 
     def start(self) -> "Process":
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(self.argv, cwd=ROOT, env={**os.environ, **self.env},
+        self.proc = subprocess.Popen(self.argv, cwd=self.cwd, env={**os.environ, **self.env},
                                      stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
         return self
 
@@ -104,12 +105,24 @@ def actions_process(workdir: Path, knowledge_url: str, port: int | None = None, 
         workdir / "actions.log", f"http://127.0.0.1:{port}/health")
 
 
+def default_tracker_store(workdir: Path) -> str:
+    """bot/endpoints.yml's tracker store (what `make run` uses), with its database in `workdir`:
+    Rasa processes started on the same workdir share the conversations, and a restarted one resumes them."""
+    import yaml
+
+    store = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))["tracker_store"]
+    store["db"] = str(workdir / "conversations.db")
+    return yaml.safe_dump({"tracker_store": store}, allow_unicode=True)
+
+
 def rasa_process(workdir: Path, action_url: str, port: int | None = None, endpoints_extra: str = "",
                  env: dict[str, str] | None = None, service_token: str = SERVICE_TOKEN) -> Process:
     port = port or free_port()
     endpoints = workdir / f"endpoints-{port}.yml"
     endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n"
-                         f"  headers:\n    X-Service-Token: {service_token}\n{endpoints_extra}")
+                         f"  headers:\n    X-Service-Token: {service_token}\n"
+                         + ("" if "tracker_store:" in endpoints_extra else default_tracker_store(workdir))
+                         + endpoints_extra)
     return Process(
         "rasa", [str(RASA_VENV / "python"), "-m", "bot.server", "run", "--model", str(RASA_MODEL),
                  "--endpoints", str(endpoints),
@@ -127,6 +140,7 @@ class Stack:
     extra: list[Process] = field(default_factory=list)
     knowledge_env: dict[str, str] = field(default_factory=dict)  # extra settings for the knowledge service
     service_token: str = ""  # what the dialogue side sends as X-Service-Token (set by start)
+    rasa_env: dict[str, str] = field(default_factory=dict)  # extra settings for Rasa
 
     @property
     def knowledge_url(self) -> str:
@@ -151,8 +165,8 @@ class Stack:
         self.knowledge.start()
         if with_rasa:
             self.actions = actions_process(self.workdir, self.knowledge_url, **token).start()
-            self.rasa = rasa_process(self.workdir, self.actions_url, port=rasa_port, env=token,
-                                     service_token=self.service_token).start()
+            self.rasa = rasa_process(self.workdir, self.actions_url, port=rasa_port,
+                                     env={**token, **self.rasa_env}, service_token=self.service_token).start()
         for p in (self.knowledge, self.actions, self.rasa):
             if p:
                 p.wait_healthy()
