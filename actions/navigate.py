@@ -63,7 +63,7 @@ def situation_events(answer: Dict[str, Any]) -> List[EventType]:
     return [SlotSet("next_question", nq), SlotSet("situation_misses", 0)]
 
 
-async def guarded(dispatcher: CollectingDispatcher, name: str, work) -> List[EventType]:
+async def guarded(dispatcher: CollectingDispatcher, name: str, work, tracker: Tracker) -> List[EventType]:
     """Runs an action's work: an outage gets the apology, a bug is logged once and said plainly.
     The knowledge-service calls it made are logged (benchmarks/dialogue_load.py --breakdown sums them)."""
     kb.calls.set(0)
@@ -76,7 +76,9 @@ async def guarded(dispatcher: CollectingDispatcher, name: str, work) -> List[Eve
         logger.error("%s failed: %s", name, exc)
         dispatcher.utter_message(text=outage.failed())
     finally:
-        logger.info("%s: %d knowledge-service calls", name, kb.calls.get())
+        # One line per action run, keyed by the citizen's message: --breakdown sums a turn's calls.
+        logger.info("%s: %d knowledge-service calls for message %s", name, kb.calls.get(),
+                    tracker.latest_message.get("message_id") or "-")
     return []
 
 
@@ -87,7 +89,7 @@ class ActionNavigate(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         events: List[EventType] = [SlotSet("situation_needed", False), SlotSet("choice", None)]
-        return events + await guarded(dispatcher, self.name(), self._navigate(dispatcher, tracker))
+        return events + await guarded(dispatcher, self.name(), self._navigate(dispatcher, tracker), tracker)
 
     async def _navigate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()

@@ -57,7 +57,7 @@ class ValidateSituationForm(FormValidationAction):
         async def work() -> List[EventType]:
             result.update(await self._read(str(slot_value or ""), dispatcher, tracker, focus))
             return []
-        await guarded(dispatcher, self.name(), work())
+        await guarded(dispatcher, self.name(), work(), tracker)
         return result
 
     @staticmethod
@@ -120,7 +120,7 @@ class ActionShowPlan(Action):
                                    SlotSet("situation_misses", 0)]
         switch_to = Focus.parse(tracker.get_slot("switch_to"))
         if switch_to:
-            return events + await guarded(dispatcher, self.name(), self._switch(dispatcher, tracker, switch_to))
+            return events + await guarded(dispatcher, self.name(), self._switch(dispatcher, tracker, switch_to), tracker)
         focus = _route_focus(tracker)
         if not focus:
             return events
@@ -134,7 +134,7 @@ class ActionShowPlan(Action):
                                      tracker.get_slot("unsure") or [])
             utter(dispatcher, answer)
             return [SlotSet("next_question", None)]
-        return events + await guarded(dispatcher, self.name(), work())
+        return events + await guarded(dispatcher, self.name(), work(), tracker)
 
     @staticmethod
     async def _switch(dispatcher: CollectingDispatcher, tracker: Tracker, target: Focus) -> List[EventType]:

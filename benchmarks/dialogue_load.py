@@ -39,6 +39,7 @@ import hashlib
 import itertools
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -390,14 +391,42 @@ async def sample_memory(pids: dict[str, int], peaks: dict[str, float], stop: asy
             pass
 
 
+CALLS_LINE = re.compile(r"(\w+): (\d+) knowledge-service calls for message (\S+)")
+
+
+def calls_per_turn(actions_log: Path, offset: int) -> None:
+    """Knowledge-service calls per citizen message, from the action server's log lines written since
+    `offset` (every action run logs its calls with the message id; a turn may run two actions)."""
+    per_message: dict[str, int] = {}
+    with actions_log.open(errors="replace") as f:
+        f.seek(offset)
+        for line in f:
+            m = CALLS_LINE.search(line)
+            if m and m.group(3) != "-":
+                per_message[m.group(3)] = per_message.get(m.group(3), 0) + int(m.group(2))
+    if not per_message:
+        print("  knowledge-service calls per turn: no action-server log lines found")
+        return
+    counts = sorted(per_message.values())
+    print(f"  knowledge-service calls per turn: mean {statistics.fmean(counts):.2f}, "
+          f"p99 {counts[min(len(counts) - 1, int(len(counts) * 0.99))]}, max {counts[-1]} "
+          f"over {len(counts)} turns (target: at most 3)")
+
+
 async def breakdown(knowledge_url: str, users: int, seconds: float) -> None:
     """The knowledge-service calls behind one turn, timed at the same concurrency."""
-    calls = [("search 我想开个饭店", "GET", "/api/search", {"params": {"q": "我想开个饭店，要办哪些手续", "k": 5}}),
-             ("search 要带哪些材料", "GET", "/api/search", {"params": {"q": "要带哪些材料", "k": 5}}),
-             ("guide route", "GET", "/api/routes/open-restaurant", {}),
-             ("guide item", "GET", "/api/items/passport", {}),
-             ("plan route", "POST", "/api/routes/open-restaurant/plan",
-              {"json": {"answers": {"entity": "individual", "area": "small"}}})]
+    understand = {"text": "我想开个饭店，个体户，80平，不卖烟", "focus": None, "answers": {}, "unsure": []}
+    in_form = {"text": "这个要多久？", "focus": "route:open-restaurant", "answers": {"entity": "individual"},
+               "unsure": [], "current": "area"}
+    calls = [("understand goal+facts", "POST", "/api/dialogue/understand", {"json": understand}),
+             ("understand in form", "POST", "/api/dialogue/understand", {"json": in_form}),
+             ("answer: start route", "POST", "/api/dialogue/answer",
+              {"json": {"focus": "route:open-restaurant", "answers": {"area": "small"}, "start_questions": True}}),
+             ("answer: tailored plan", "POST", "/api/dialogue/answer",
+              {"json": {"focus": "route:open-restaurant", "answers": {
+                  "entity": "individual", "area": "small", "sells_tobacco": "no", "signboard": "yes"}}}),
+             ("answer: item aspect", "POST", "/api/dialogue/answer",
+              {"json": {"focus": "item:passport", "aspect": "fee"}})]
     print(f"\nKnowledge service calls an action makes, {users} concurrent callers, {seconds:.0f} s each:")
     limits = httpx.Limits(max_connections=users)
     async with httpx.AsyncClient(limits=limits) as client:
@@ -417,10 +446,11 @@ async def breakdown(knowledge_url: str, users: int, seconds: float) -> None:
 
 
 async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None, pids: dict[str, int],
-              title: str = "", store: Path | None = None) -> dict[str, float]:
+              title: str = "", store: Path | None = None, actions_log: Path | None = None) -> dict[str, float]:
     """Runs the load, prints its figures and returns them (for --compare-stock)."""
     stats = Stats()
     peaks: dict[str, float] = {}
+    log_offset = actions_log.stat().st_size if actions_log is not None and actions_log.exists() else 0
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_memory(pids, peaks, stop))
     limits = httpx.Limits(max_connections=args.users, max_keepalive_connections=args.users)
@@ -481,6 +511,8 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
     p99 = percentile(stats.latencies, 99)
     verdict = "met" if p99 <= 1.0 and not stats.errors else "MISSED"
     print(f"  target p99 <= 1 s with no errors: {verdict} (p99 {p99 * 1000:.0f} ms)")
+    if args.breakdown and actions_log is not None and actions_log.exists():
+        calls_per_turn(actions_log, log_offset)
     if args.breakdown and knowledge_url:
         await breakdown(knowledge_url, args.users, args.breakdown_seconds)
     ms = [v * 1000 for v in stats.latencies]
@@ -524,7 +556,9 @@ def main() -> None:
     parser.add_argument("--rasa-pid", type=int, help="with --rasa-url: Rasa's pid, for memory and CPU figures")
     parser.add_argument("--actions-pid", type=int, help="with --rasa-url: the action server's pid")
     parser.add_argument("--knowledge-pid", type=int, help="with --rasa-url: the knowledge service's pid")
-    parser.add_argument("--breakdown", action="store_true", help="also time the knowledge-service calls")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also count the knowledge-service calls per turn and time each kind")
+    parser.add_argument("--actions-log", help="with --rasa-url and --breakdown: the action server's log (var/log/actions.log)")
     parser.add_argument("--breakdown-seconds", type=float, default=10)
     parser.add_argument("--next-day-at", type=int, default=0,
                         help="long mode, own stack: before this turn the conversation so far is moved a day "
@@ -539,7 +573,8 @@ def main() -> None:
     if args.rasa_url:
         pids = {name: pid for name, pid in (("knowledge", args.knowledge_pid), ("actions", args.actions_pid),
                                             ("rasa", args.rasa_pid)) if pid}
-        asyncio.run(run(args, args.rasa_url.rstrip("/"), args.knowledge_url, pids))
+        asyncio.run(run(args, args.rasa_url.rstrip("/"), args.knowledge_url, pids,
+                        actions_log=Path(args.actions_log) if args.actions_log else None))
         return
     with tempfile.TemporaryDirectory(prefix="dialogue-load-") as tmp:
         stack = OwnStack(Path(tmp))
@@ -551,7 +586,7 @@ def main() -> None:
                   f"RSS after start: " + ", ".join(f"{k} {rss_mb(p):.0f} MB" for k, p in stack.pids().items()))
             ours = asyncio.run(run(args, stack.rasa_url, stack.knowledge_url, stack.pids(),
                                    title="Ours: " if args.compare_stock else "",
-                                   store=Path(tmp) / "conversations.db"))
+                                   store=Path(tmp) / "conversations.db", actions_log=stack.actions.log))
             if args.compare_stock:
                 compare_with_stock(args, Path(tmp), stack, ours)
         finally:

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from knowledge.core.config import get_settings
 from knowledge.schema import Item
+from knowledge.schema.common import SAMPLE_LABEL
 from knowledge.wording import phrases
 from knowledge.wording.costs import describe_costs
 
@@ -27,8 +28,8 @@ def source(name: str, department: str) -> str:
 days = phrases.workdays
 
 
-def promised(n: int) -> str:
-    return "当场办结" if n == 0 else f"承诺 {n} 个工作日"
+def promised(n: int, sample: bool = False) -> str:
+    return "当场办结" if n == 0 else f"承诺 {n} 个工作日" + (SAMPLE_LABEL if sample else "")
 
 
 def _hotline() -> str:
@@ -151,7 +152,8 @@ def plan_summary(plan: Json) -> str:
     total, summed = plan["total_promised_days"], plan["sum_promised_days"]
     lines = [
         f"{head}“{plan['route_name']}”需要办 {len(plan['steps'])} 件事，"
-        f"并联办理后最快约 {total} 个工作日（逐项相加为 {summed} 个），最多跑 {plan['visits']} 次："
+        f"并联办理后最快约 {total} 个工作日（承诺时限{SAMPLE_LABEL if plan.get('promised_sample') else ''}，"
+        f"逐项相加为 {summed} 个），最多跑 {plan['visits']} 次："
     ]
     for p, phase in enumerate(plan["phases"]):
         steps = [s for s in plan["steps"] if s["number"] in phase]
@@ -160,7 +162,7 @@ def plan_summary(plan: Json) -> str:
         for s in steps:
             where = s["department"] + (f"，窗口 {s['window']}" if s.get("window") else "")
             online = "，可全程网办" if s["fully_online"] else ("，可网上申请" if s["online"] else "")
-            lines.append(f"  {s['number']}. {s['title']} — {where}，{promised(s['promised_days'])}{online}")
+            lines.append(f"  {s['number']}. {s['title']} — {where}，{promised(s['promised_days'], s.get('promised_sample', False))}{online}")
     if plan["open_questions"]:
         lines.append("（还有情况未确认：" + "；".join(q["text"] for q in plan["open_questions"]) + " 相关事项暂未列入）")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ every channel says the same thing."""
 from __future__ import annotations
 
 from knowledge.schema import Item
+from knowledge.schema.common import SAMPLE_LABEL
 from knowledge.wording.costs import describe_costs
 
 KIND_LABELS = {"route": "一件事", "item": "事项", "faq": "问答"}
@@ -16,6 +17,8 @@ def workdays(n: int) -> str:
 def item_time(item: Item) -> str:
     tl = item.time_limit
     text = "即办件，材料齐全当场办结" if tl.kind == "即办件" else f"承诺 {workdays(tl.promised_days)}"
+    if tl.promised_sample and tl.kind != "即办件":
+        text += SAMPLE_LABEL  # a promise is the centre's own (local) value
     if tl.statutory_days is not None:
         text += f"（法定 {workdays(tl.statutory_days)}）"
     return text
