@@ -138,3 +138,16 @@ def test_an_outage_gets_the_apology(monkeypatch):
     monkeypatch.setattr(kb, "KNOWLEDGE_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
     _, text, _ = navigate("开饭店要什么材料", "ask_materials")
     assert "暂时无法访问" in text
+
+
+def test_a_wechat_subscribe_event_mid_form_is_not_a_miss():
+    """WeChat turns a subscribe event into the greet intent ("/greet"): a word back, the question kept."""
+    slots, text, _ = answer("/greet", "greet", **asking("area", situation={"entity": "individual"}))
+    assert "没能" not in text and "您好" in text
+    assert slots.get("situation_misses", 0) == 0 and "situation" not in slots
+
+
+def test_small_talk_mid_form_is_thanked_and_the_question_kept():
+    slots, text, _ = answer("给你点个赞", **asking("area", situation={"entity": "individual"}))
+    assert "谢谢" in text and "没能" not in text
+    assert slots["next_question"]["id"] == "area" and slots["situation_misses"] == 0

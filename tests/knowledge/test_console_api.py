@@ -375,3 +375,21 @@ def test_a_malformed_transcript_does_not_break_the_list(staff, staff_stack):
     assert listed.status_code == 200
     mine = next(h for h in listed.json() if h["id"] == resp.json()["id"])
     assert mine["transcript"] == [] and mine["guide_title"] is None
+
+
+def test_what_the_caller_said_is_ticked_and_can_be_unticked(staff):
+    """A caller's "400平" and "卖烟" are ticked for staff, marked as read from the text; an answer the
+    staff member clears stays cleared, and one the staff member gives wins over the text."""
+    body = suggest(staff, "想开个饭店，大概400平，还卖烟", route="open-restaurant").json()
+    questions = {q["id"]: q for q in body["route"]["questions"]}
+    assert questions["area"]["answer"] == "large" and questions["area"]["from_text"] is True
+    assert questions["sells_tobacco"]["answer"] == "yes" and questions["sells_tobacco"]["from_text"] is True
+    assert questions["entity"]["answer"] is None and questions["entity"]["from_text"] is False
+
+    body = suggest(staff, "想开个饭店，大概400平，还卖烟", route="open-restaurant", ignore="area").json()
+    questions = {q["id"]: q for q in body["route"]["questions"]}
+    assert questions["area"]["answer"] is None and questions["sells_tobacco"]["answer"] == "yes"
+
+    body = suggest(staff, "想开个饭店，大概400平，还卖烟", {"area": "small"}, route="open-restaurant").json()
+    questions = {q["id"]: q for q in body["route"]["questions"]}
+    assert questions["area"]["answer"] == "small" and questions["area"]["from_text"] is False
