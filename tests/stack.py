@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -219,3 +220,22 @@ def broken_vector_cache(workdir: Path) -> Iterator[None]:
     finally:
         cache.unlink()
         aside.rename(cache)
+
+
+@contextmanager
+def nginx_serving(conf: Path, prefix: Path, base_url: str) -> Iterator[subprocess.Popen]:
+    """Debian's nginx with a rendered deploy/nginx.conf.template, until base_url/healthz answers
+    through it (the tests that check what the public site lets through)."""
+    proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(prefix), "-c", str(conf)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(10)

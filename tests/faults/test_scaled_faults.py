@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import shutil
-import subprocess
 import time
 import uuid
 
@@ -20,7 +19,7 @@ import pytest
 from deploy.nginx_conf import render, upstream_lines
 from tests.channels.wechat_sim import WeChatServer, text_xml
 from tests.faults.scaled_stack import HOTLINE, PG_HOST, PG_PORT, PG_USER, ROOT, ScaledStack
-from tests.stack import free_port, say, texts
+from tests.stack import free_port, nginx_serving, say, texts
 
 GOAL = "我想开个饭店，要办哪些手续"
 APOLOGY = "暂时繁忙"  # channels/apology.py: the dialogue could not run this turn
@@ -184,17 +183,8 @@ def test_nginx_from_the_deploy_template_balances_turns_freely(scaled, tmp_path):
         "ACTIONS_SERVERS": upstream_lines([int(scaled.actions.health_url.rsplit(":", 1)[1].split("/")[0])]),
         "RUN_DIR": str(tmp_path), "LISTEN_HOST": "127.0.0.1", "PUBLIC_PORT": str(port), "ACTIONS_PORT": str(free_port()),
     }))
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    proc = subprocess.Popen([nginx, "-p", str(tmp_path / "nginx"), "-c", str(conf)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    base = f"http://127.0.0.1:{port}"
+    with nginx_serving(conf, tmp_path / "nginx", base):
         before = [scaled.wechat_stats(i).get("dialogues", 0) for i in (0, 1)]
         wechat, user = WeChatServer(f"{base}/webhooks/wechat/webhook"), openid()
         assert "（1/4）" in wechat.say(user, GOAL)
@@ -205,6 +195,3 @@ def test_nginx_from_the_deploy_template_balances_turns_freely(scaled, tmp_path):
         relayed = httpx.post(f"{base}/api/chat", json={"sender": sender(), "message": "办护照"}, timeout=20).json()
         assert "普通护照" in texts(relayed)
         assert httpx.get(f"{base}/api/search", params={"q": "办护照"}, timeout=10).json()["results"]
-    finally:
-        proc.terminate()
-        proc.wait(10)

@@ -8,14 +8,13 @@ import json
 import shutil
 import socket
 import subprocess
-import time
 import uuid
 
 import httpx
 import pytest
 
 from deploy.nginx_conf import render, upstream_lines
-from tests.stack import ADMIN_PASSWORD, RASA_VENV, ROOT, SERVICE_TOKEN, Stack, free_port, login, say, texts
+from tests.stack import ADMIN_PASSWORD, RASA_VENV, ROOT, SERVICE_TOKEN, Stack, free_port, login, nginx_serving, say, texts
 
 ID_NUMBER, PHONE, CARD = "11010519491231002X", "13800138000", "6217000000001236"
 RAW_NUMBERS = (ID_NUMBER, PHONE, CARD)
@@ -166,16 +165,8 @@ def test_nginx_template_limits_the_channel_webhooks(stack, tmp_path):
         "RUN_DIR": str(tmp_path), "LISTEN_HOST": "127.0.0.1", "PUBLIC_PORT": str(public),
         "ACTIONS_PORT": str(actions_port),
     }))
-    proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(tmp_path / "nginx"), "-c", str(conf)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{public}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    base = f"http://127.0.0.1:{public}"
+    with nginx_serving(conf, tmp_path / "nginx", base):
         rest = f"{base}/webhooks/rest/webhook"
         # The longest message a citizen may send passes nginx, escaped (12 KB), and gets the guard's answer.
         longest = httpx.post(rest, content=json.dumps({"sender": "n1", "message": "办" * 2001}), timeout=30,
@@ -190,6 +181,3 @@ def test_nginx_template_limits_the_channel_webhooks(stack, tmp_path):
         # nginx's loopback port in front of the action servers passes the token check on, not around.
         forged = httpx.post(f"http://127.0.0.1:{actions_port}/webhook", json=forged_action_call("n4"), timeout=10)
         assert forged.status_code == 401
-    finally:
-        proc.terminate()
-        proc.wait(10)
