@@ -117,7 +117,9 @@ def default_tracker_store(workdir: Path) -> str:
 
 
 def rasa_process(workdir: Path, action_url: str, port: int | None = None, endpoints_extra: str = "",
-                 env: dict[str, str] | None = None, service_token: str = SERVICE_TOKEN) -> Process:
+                 env: dict[str, str] | None = None, service_token: str | None = None) -> Process:
+    # The header Rasa sends must be the token the action server was given (env), however it is passed.
+    service_token = service_token or (env or {}).get("SERVICE_TOKEN") or SERVICE_TOKEN
     port = port or free_port()
     endpoints = workdir / f"endpoints-{port}.yml"
     endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n"
