@@ -118,17 +118,20 @@ def test_answers_are_never_industries(engine, sample):
 
 
 def test_publishing_an_industry_or_withdrawing_its_route_updates_search(engine, sample):
+    # A name no guide uses yet (守宫 are geckos kept as pets): nothing leads it to the pet clinic route.
+    reptiles = industry(name="守宫蜥蜴馆", aliases=["爬宠馆", "蜥蜴守宫馆"])
     before = engine.snapshot
-    assert "open-pet-clinic" not in ids(engine, "开个爬宠诊所", k=1)
+    assert ids(engine, "开个爬宠馆", k=1) != ["open-pet-clinic"]
     try:
-        engine.update([guide_adapter.validate_python(industry())])
-        assert ids(engine, "开个爬宠诊所", k=1) == ["open-pet-clinic"]
+        engine.update([guide_adapter.validate_python(reptiles)])
+        assert ids(engine, "开个爬宠馆", k=1) == ["open-pet-clinic"]
+        assert engine.search("开个爬宠馆", k=3).match.value == "clear"
         # The route withdrawn: its industries stop pointing anywhere instead of surfacing themselves.
         engine.update([], ["open-pet-clinic"])
-        hits = engine.search("开个爬宠诊所", k=10).hits
+        hits = engine.search("开个爬宠馆", k=10).hits
         assert all(h.doc.kind != "industry" and h.doc.guide_id != "open-pet-clinic" for h in hits)
         engine.update([sample.routes["open-pet-clinic"]])
-        assert ids(engine, "开个爬宠诊所", k=1) == ["open-pet-clinic"]
+        assert ids(engine, "开个爬宠馆", k=1) == ["open-pet-clinic"]
     finally:
         engine.swap(before)
 
