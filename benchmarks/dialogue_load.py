@@ -53,7 +53,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.stack import Process, actions_process, free_port, knowledge_process, rasa_process  # noqa: E402
+from tests.stack import (Process, actions_process, free_port, knowledge_process, rasa_process,  # noqa: E402
+                         service_token_for)
 
 # Conversations as citizens have them; every one ends (goodbye, rating or handoff) so the next
 # one starts from a fresh sender id.
@@ -151,12 +152,14 @@ class OwnStack:
     """Knowledge service, action server and Rasa started here, with start-up times measured."""
 
     def __init__(self, workdir: Path) -> None:
-        self.knowledge = knowledge_process(workdir)
+        token = {"SERVICE_TOKEN": service_token_for(workdir)}  # as scripts/start.sh shares it
+        self.knowledge = knowledge_process(workdir, **token)
         self.rasa_port = free_port()
         self.knowledge.env["RASA_URL"] = f"http://127.0.0.1:{self.rasa_port}"
         self.knowledge_url = self.knowledge.health_url.removesuffix("/healthz")
-        self.actions = actions_process(workdir, self.knowledge_url)
-        self.rasa = rasa_process(workdir, self.actions.health_url.removesuffix("/health"), port=self.rasa_port)
+        self.actions = actions_process(workdir, self.knowledge_url, **token)
+        self.rasa = rasa_process(workdir, self.actions.health_url.removesuffix("/health"), port=self.rasa_port,
+                                 env=token)
         self.rasa_url = self.rasa.health_url.rstrip("/")
         self.startup: dict[str, float] = {}
 

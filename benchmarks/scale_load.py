@@ -44,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.dialogue_load import cpu_seconds, percentile, rss_mb  # noqa: E402
 from tests.channels.fake_wechat_api import FakeWeChatAPI  # noqa: E402
 from tests.channels.wechat_sim import DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer, text_xml  # noqa: E402
-from tests.stack import actions_process, free_port, knowledge_process, rasa_process  # noqa: E402
+from tests.stack import (actions_process, free_port, knowledge_process, rasa_process,  # noqa: E402
+                         service_token_for)
 
 SECRET = "bench-app-secret"
 WECHAT_WAIT_S = 5.0        # WeChat abandons a callback after 5 s …
@@ -125,10 +126,12 @@ class DefaultLayout(Layout):
 
     def __init__(self, workdir: Path, api_url: str) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
-        self.knowledge = knowledge_process(workdir, ADMIN_PASSWORD="bench-口令-123", VAR_DIR=str(workdir / "var"))
-        self.actions = actions_process(workdir, self.knowledge.health_url.removesuffix("/healthz"))
+        token = {"SERVICE_TOKEN": service_token_for(workdir)}  # as scripts/start.sh shares it
+        self.knowledge = knowledge_process(workdir, ADMIN_PASSWORD="bench-口令-123", VAR_DIR=str(workdir / "var"),
+                                           **token)
+        self.actions = actions_process(workdir, self.knowledge.health_url.removesuffix("/healthz"), **token)
         env = {**wechat_env(api_url, f"bench-{uuid.uuid4().hex[:8]}:"), "REDIS_URL": "",
-               "RASA_TELEMETRY_ENABLED": "false"}
+               "RASA_TELEMETRY_ENABLED": "false", **token}
         self.rasa = rasa_process(workdir, self.actions.health_url.removesuffix("/health"), env=env)
         self.base_url = self.rasa.health_url.rstrip("/")
         self.stats_urls = [self.base_url + "/webhooks/wechat/stats"]

@@ -18,8 +18,8 @@ import redis
 
 from tests.channels.wechat_sim import DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer
 from tests.faults.tcp_proxy import TcpProxy
-from tests.stack import (RASA_MODEL, RASA_VENV, SERVICE_TOKEN, Process, actions_process, free_port,
-                         knowledge_process)
+from tests.stack import (RASA_MODEL, RASA_VENV, Process, actions_process, free_port, knowledge_process,
+                         service_token_for)
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -84,13 +84,17 @@ class ScaledStack:
         self.pg = TcpProxy(PG_HOST, PG_PORT).start()
         self.redis = TcpProxy(REDIS_HOST, REDIS_PORT).start()
         rasa_ports = [free_port(), free_port()]
+        # One token for all processes, made as scripts/start-scaled.sh makes it.
+        self.service_token = service_token_for(self.workdir)
         self.knowledge = knowledge_process(
-            self.workdir, DATABASE_URL=f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.pg.port}/{self.guides_db}",
+            self.workdir, SERVICE_TOKEN=self.service_token,
+            DATABASE_URL=f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.pg.port}/{self.guides_db}",
             RASA_URL=f"http://127.0.0.1:{rasa_ports[0]}", HOTLINE_PHONE=HOTLINE,
             ADMIN_PASSWORD="admin-口令-123", VAR_DIR=str(self.workdir / "var"))
         self.knowledge.start()
         self.actions = actions_process(self.workdir, self.knowledge_url)
         self.actions.env["HOTLINE_PHONE"] = HOTLINE
+        self.actions.env["SERVICE_TOKEN"] = self.service_token
         self.actions.start()
         action_url = self.actions.health_url.removesuffix("/health")
         self.replicas = [self._rasa(port, action_url) for port in rasa_ports]
@@ -109,7 +113,7 @@ class ScaledStack:
             "LOCK_REDIS_DB": str(LOCK_REDIS_DB), "LOCK_REDIS_PREFIX": self.lock_prefix, "TICKET_LOCK_LIFETIME": "20",
             "REDIS_URL": f"redis://127.0.0.1:{self.redis.port}/0", "WECHAT_REDIS_PREFIX": self.wechat_prefix,
             "WECHAT_TOKEN": DOC_TOKEN, "WECHAT_ENCODING_AES_KEY": DOC_AES_KEY, "WECHAT_APP_ID": DOC_APP_ID,
-            "WECHAT_APP_SECRET": "", "HOTLINE_PHONE": HOTLINE, "SERVICE_TOKEN": SERVICE_TOKEN,
+            "WECHAT_APP_SECRET": "", "HOTLINE_PHONE": HOTLINE, "SERVICE_TOKEN": self.service_token,
         }
         return Process(
             f"rasa-{port}", [str(RASA_VENV / "python"), "-m", "bot.server", "run", "--model", str(RASA_MODEL),
