@@ -34,7 +34,10 @@ BODY_LIMITS: dict[str, int] = {
 }
 PREFIX_LIMITS: tuple[tuple[str, int], ...] = (
     ("/api/editor/", 2_000_000),  # a guide draft: up to 200 000 characters of JSON
+    ("/api/imports/", 2_000_000),  # an import draft corrected by an editor: the same
 )
+# POST /api/imports (uploads of guide documents) is limited by IMPORT_MAX_UPLOAD_MB: main.py passes it
+# in as `extra`, since it is a setting.
 
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -43,7 +46,9 @@ _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
 
 
-def body_limit(path: str) -> int:
+def body_limit(path: str, extra: dict[str, int] | None = None) -> int:
+    if extra and path in extra:
+        return extra[path]
     if path in BODY_LIMITS:
         return BODY_LIMITS[path]
     for prefix, limit in PREFIX_LIMITS:
@@ -121,14 +126,15 @@ def _too_large(limit: int) -> str:
 class BodyLimits:
     """ASGI middleware: size, UTF-8, depth and surrogate checks on request bodies (see the module doc)."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, extra: dict[str, int] | None = None):
         self.app = app
+        self.extra = extra or {}  # path → limit set by configuration (the import upload)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        limit = body_limit(scope["path"])
+        limit = body_limit(scope["path"], self.extra)
         headers = {k.lower(): v for k, v in scope["headers"]}
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):

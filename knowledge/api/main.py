@@ -68,7 +68,8 @@ def build_state(settings: Settings) -> AppState:
                      service_token=service_token(settings.var_dir, settings.service_token),
                      login_throttle=LoginThrottle.from_settings(settings.redis_url, settings.login_throttle_prefix))
     state.publisher = Publisher(state, last_seq)
-    state.imports = ImportRunner(sessions, Limits.from_settings(settings), settings.var_dir / "imports")
+    state.imports = ImportRunner(sessions, Limits.from_settings(settings), settings.var_dir / "imports",
+                                 live=lambda: state.catalogue)
     return state
 
 
@@ -128,7 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Outermost last: every answer, refusals included, carries the security headers.
-    app.add_middleware(BodyLimits)  # 413 / 422 before any route reads the body (knowledge/api/limits.py)
+    # 413 / 422 before any route reads the body (knowledge/api/limits.py); an import upload may be as large as
+    # IMPORT_MAX_UPLOAD_MB plus the form's envelope (the route itself answers with the precise Chinese message).
+    app.add_middleware(BodyLimits, extra={"/api/imports": int(settings.import_max_upload_mb * 1024 * 1024) + 2_000_000})
     app.add_middleware(SameOriginWrites, public_base_url=settings.public_base_url)  # CSRF (knowledge/api/origin.py)
     app.add_middleware(SecurityHeaders)  # CSP, framing, nosniff, referrer, no-store (knowledge/api/headers.py)
 

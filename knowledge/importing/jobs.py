@@ -14,13 +14,19 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.catalogue import Catalogue
+from knowledge.editing.validation import with_guides
 
 from knowledge.importing import reading
 from knowledge.importing.drafting import BaseIndex, Draft, build_draft
 from knowledge.importing.safety import Limits
+from knowledge.schema import guide_adapter
 from knowledge.store import guides as guide_store
 from knowledge.store import imports as store
 from knowledge.store.db import utcnow
@@ -35,10 +41,12 @@ class Cancelled(Exception):
 
 
 class ImportRunner:
-    def __init__(self, sessions: sessionmaker, limits: Limits, folder: Path):
+    def __init__(self, sessions: sessionmaker, limits: Limits, folder: Path,
+                 live: Callable[[], Catalogue] | None = None):
         self.sessions = sessions
         self.limits = limits
         self.folder = folder  # VAR_DIR/imports
+        self.live = live  # the published catalogue, for the cross-guide rules (same code, floors, phones)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
         self._idle = threading.Event()
         self._idle.set()
@@ -156,14 +164,14 @@ class ImportRunner:
                     session.commit()
                     return
                 files.append((f["name"], path.read_bytes()))
-            _Worker(session, job, self.limits).run(files)
+            _Worker(session, job, self.limits, self.live() if self.live else None).run(files)
 
 
 class _Worker:
     """One run of one job, in one session."""
 
-    def __init__(self, session: Session, job: ImportJobRow, limits: Limits):
-        self.session, self.job, self.limits = session, job, limits
+    def __init__(self, session: Session, job: ImportJobRow, limits: Limits, live: Catalogue | None = None):
+        self.session, self.job, self.limits, self.live = session, job, limits, live
         self.last_write = 0.0
         self.seq = 0
         self.reports: list[dict] = []
@@ -208,11 +216,36 @@ class _Worker:
             session.refresh(job)
             job.status, job.message = "cancelled", f"已取消：已处理的 {job.drafts_count} 份草稿保留"
         else:
+            self.progress(0.999, "正在与线上指南核对（编码、楼层、电话）", force=True)
+            conflicts = self._cross_check()
             job.status, job.progress = "done", 1.0
-            job.message = f"完成：{job.drafts_count} 份草稿"
+            job.message = f"完成：{job.drafts_count} 份草稿" + (f"，{conflicts} 份与线上指南冲突" if conflicts else "")
         job.report = {"files": self.reports}
         job.finished_at = utcnow()
         session.commit()
+
+    def _cross_check(self) -> int:
+        """The rules publishing applies across guides (one 事项编码 per item, a department on one floor,
+        one phone per department …), checked once for all clean drafts against the live guides, so the
+        reviewer sees each conflict on its draft instead of a skipped publication."""
+        if self.live is None:
+            return 0
+        self.session.flush()
+        drafts = [d for d in store.drafts_of(self.session, self.job.id, "pending") if not d.errors]
+        guides = {}
+        for d in drafts:
+            try:
+                guides[d.id] = guide_adapter.validate_python({**d.data, "status": "published"})
+            except ValidationError:
+                continue
+        problems = with_guides(self.live, list(guides.values())).problems()
+        flagged = 0
+        for d in drafts:
+            msgs = problems.get(d.guide_id) if d.id in guides else None
+            if msgs:
+                d.errors = [{"field": "", "name": "与其他指南冲突", "msg": m} for m in msgs]
+                flagged += 1
+        return flagged
 
     def _store(self, draft: Draft, report: dict) -> None:
         self.seq += 1

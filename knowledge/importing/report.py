@@ -63,7 +63,7 @@ TEMPLATE_COLUMNS = ["name", "code", "type", "department", "audience", "statutory
 _EXAMPLE = {
     "name": "示例事项（示例）", "code": "SAMPLE-0001", "type": "行政许可", "department": "示例市某某局",
     "audience": "自然人、法人", "statutory": "20个工作日", "promised": "10个工作日", "deadline_kind": "承诺件",
-    "visits": "1", "address": "示例市政务服务中心一楼（示例地址）", "window": "A01（示例）",
+    "visits": "1", "address": "示例市政务服务中心一楼（示例地址）", "window": "",
     "hours": "工作日 9:00-12:00，13:30-17:30（示例）", "phone": "0000-0000000（示例号码）", "channels": "窗口、网上",
     "fee": "否", "fee_standard": "不收费", "result": "某某许可证", "delivery": "自取、免费邮寄",
     "conditions": "1. 第一项条件\n2. 第二项条件", "legal_basis": "《某某条例》第十条", "steps": "申请\n受理\n审查\n决定",

@@ -76,7 +76,9 @@ def take(session: Session, state, username: str, drafts: list[ImportDraftRow], p
         keep = [i for i, g in enumerate(live) if not problems.get(g.id)]
         for i, g in enumerate(live):
             if problems.get(g.id):
-                out.skipped.append({"draft": plan[i][0].id, "title": plan[i][0].title, "msg": "；".join(problems[g.id])})
+                d = plan[i][0]
+                out.skipped.append({"draft": d.id, "title": d.title, "msg": "；".join(problems[g.id])})
+                d.errors = [{"field": "", "name": "与其他指南冲突", "msg": m} for m in problems[g.id]]
         plan, live = [plan[i] for i in keep], [live[i] for i in keep]
 
     def write(s: Session) -> list[PublicationRow]:

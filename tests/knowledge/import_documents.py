@@ -17,7 +17,8 @@ GUIDE = {
     "audience": "企业法人、个体工商户",
     "statutory": "20个工作日",
     "promised": "5日",
-    "address": "示例市政务服务中心一楼 市场监管窗口（示例地址）",
+    # the floor where the sample base has 示例市市场监督管理局: one department is on one floor (catalogue rule)
+    "address": "示例市政务服务中心二楼 市场监管综合窗口（示例地址）",
     "hours": "工作日 9:00-12:00，13:30-17:30（示例）",
     "phone": "0000-1234567（示例号码）",
     "fee": "否",

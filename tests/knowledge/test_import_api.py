@@ -26,7 +26,9 @@ def app(tmp_path_factory):
     with TestClient(app) as client:
         assert client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD}).status_code == 200
         for username, role in (("editor2", "editor"),):
-            client.post("/api/users", json={"username": username, "password": f"口令-{username}-1", "role": role})
+            resp = client.post("/api/users", json={"username": username, "password": "导入编辑的口令-甲-1",
+                                                   "role": role})
+            assert resp.status_code == 201, resp.text
         yield app, client
 
 
@@ -46,12 +48,17 @@ def _upload(client, files: list[tuple[str, bytes]]) -> dict:
     return _wait(client, resp.json()["id"])
 
 
+def _code_of(client, guide_id: str) -> str:
+    return client.get(f"/api/items/{guide_id}").json()["code"]
+
+
 def test_upload_review_publish_and_search(app):
     _, client = app
+    birth_code = _code_of(client, "birth-hukou-registration")
     job = _upload(client, [
         ("清单.xlsx", implementation_list_xlsx([guide(name="导入测试烟花燃放许可", code="T-API-1"), numbered(901),
                                               numbered(901)], materials="sheet")),
-        ("出生.docx", guide_docx(guide(name="出生户口登记（新生儿落户）", code="SAMPLE-GA-0101"))),
+        ("出生.docx", guide_docx(guide(name="出生户口登记（新生儿落户）", code=birth_code))),
         ("page.html", guide_html(guide(name="导入测试网页事项", code="T-API-2")).encode()),
     ])
     assert job["status"] == "done" and job["progress"] == 1.0 and job["drafts"] == 5
@@ -68,7 +75,7 @@ def test_upload_review_publish_and_search(app):
     assert birth["match_id"] == "birth-hukou-registration" and birth["match_by"] == "code"
     detail = client.get(f"/api/imports/drafts/{birth['id']}").json()
     changes = {c["field"]: c for c in detail["changes"]}
-    assert changes["department"]["before"] == "示例市公安局（户籍派出所）"
+    assert changes["department"]["before"] == client.get("/api/items/birth-hukou-registration").json()["department"]
     assert changes["department"]["after"] == "示例市市场监督管理局"
     assert "faq" not in changes  # what the document does not say is kept
     assert detail["recognised"] and detail["notes"]
@@ -169,7 +176,21 @@ def test_upload_limits_and_rights(app):
     resp = client.post("/api/imports", files=[("files", ("大.csv", b"0" * (6 * 1024 * 1024)))])
     assert resp.status_code == 413 and "太大" in resp.json()["detail"]
     assert client.post("/api/imports", files=[]).status_code in (400, 422)
-    with TestClient(app[0]) as other:
-        other.post("/api/auth/login", json={"username": "editor2", "password": "口令-editor2-1"})
-        job = client.get("/api/imports").json()[0]
-        assert other.post(f"/api/imports/jobs/{job['id']}/publish", json={}).status_code == 403
+    other = TestClient(app[0])  # a second browser on the same running app (no second start-up)
+    assert other.post("/api/auth/login", json={"username": "editor2", "password": "导入编辑的口令-甲-1"}).status_code == 200
+    job = client.get("/api/imports").json()[0]
+    assert other.post(f"/api/imports/jobs/{job['id']}/publish", json={}).status_code == 403
+
+
+def test_a_conflict_with_the_live_guides_is_shown_on_the_draft_before_publishing(app):
+    _, client = app
+    live = client.get("/api/items/birth-hukou-registration").json()
+    # The same department on another floor of the same centre: the catalogue's one-floor rule.
+    other_floor = "四楼" if "四楼" not in live["place"]["address"] else "五楼"
+    page = guide_html(guide(name="导入测试楼层冲突事项", code="T-API-6", department=live["department"],
+                            address=f"示例市政务服务中心{other_floor} 测试窗口（示例地址）"))
+    job = _upload(client, [("楼层.html", page.encode())])
+    [d] = client.get(f"/api/imports/jobs/{job['id']}/drafts").json()
+    assert d["errors"] and {e["name"] for e in d["errors"]} == {"与其他指南冲突"}
+    assert any("同一部门应在同一楼层" in e["msg"] for e in d["errors"]) and "冲突" in job["message"]
+    assert client.post(f"/api/imports/jobs/{job['id']}/publish", json={}).status_code == 409
