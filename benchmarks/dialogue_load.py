@@ -363,7 +363,10 @@ async def citizen(n: int, client: httpx.AsyncClient, rasa_url: str, deadline: fl
 
 
 async def long_conversation(n: int, client: httpx.AsyncClient, rasa_url: str, turns: int, timeout: float,
-                            stats: Stats, next_day_at: int = 0, store: Path | None = None) -> list[float | None]:
+                            stats: Stats, next_day_at: int = 0, store: Path | None = None,
+                            rasa_pid: int | None = None, cpu: list[float] | None = None) -> list[float | None]:
+    """With `rasa_pid` and `cpu` (one user only) it also records Rasa's CPU seconds for each turn:
+    unlike latency, that hardly changes when other processes load the machine."""
     sender = f"long-{n}-{uuid.uuid4().hex[:8]}"
     latencies = []
     for i, text in enumerate(itertools.islice(itertools.cycle(LONG_CYCLE), turns)):
@@ -371,7 +374,10 @@ async def long_conversation(n: int, client: httpx.AsyncClient, rasa_url: str, tu
             # The citizen comes back the next day (a WeChat user keeps the same sender id): what has
             # been said so far is moved a day back in Rasa's store, so this turn starts a new session.
             await asyncio.to_thread(move_to_yesterday, store, sender)
+        before = cpu_seconds(rasa_pid) if cpu is not None else 0.0
         latencies.append(await turn(client, rasa_url, sender, text, stats, timeout))
+        if cpu is not None:
+            cpu.append(cpu_seconds(rasa_pid) - before)
     return latencies
 
 
@@ -461,9 +467,12 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     async with httpx.AsyncClient(limits=limits) as client:
         started = time.monotonic()
+        rasa_pid = next((pid for name, pid in pids.items() if "rasa" in name), None)
+        turn_cpu: list[float] | None = [] if args.users == 1 and rasa_pid else None
         if args.turns_per_conversation:
             runs = await asyncio.gather(*(long_conversation(n, client, rasa_url, args.turns_per_conversation,
-                                                            args.timeout, stats, args.next_day_at, store)
+                                                            args.timeout, stats, args.next_day_at, store,
+                                                            rasa_pid, turn_cpu)
                                           for n in range(args.users)))
         else:
             deadline = started + args.duration
@@ -502,6 +511,13 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
             values = [t for r in runs for t in r[start:start + block] if t is not None]
             means.append(f"{start + 1}-{min(start + block, n)}: {statistics.fmean(values) * 1000:.0f}" if values else "")
         print("  mean latency (ms) by block of turns: " + ", ".join(m for m in means if m))
+        if turn_cpu:
+            # /proc counts CPU in ticks (10 ms), so single turns are coarse; blocks average it out.
+            blocks = [f"{start + 1}-{min(start + block, n)}: {statistics.fmean(turn_cpu[start:start + block]) * 1000:.0f}"
+                      for start in range(0, n, block)]
+            print("  Rasa CPU per turn (ms) by block of turns: " + ", ".join(blocks))
+            head, tail = statistics.fmean(turn_cpu[:block]), statistics.fmean(turn_cpu[-block:])
+            print(f"  Rasa CPU per turn, last {block} / first {block} turns: {tail / head:.2f}x")
     for name in pids:
         print(f"  {name} RSS: before {before[name]:.0f} MB, peak {peaks.get(name, float('nan')):.0f} MB")
     if pids and stats.latencies:
@@ -563,6 +579,7 @@ def main() -> None:
                         help="also count the knowledge-service calls per turn and time each kind")
     parser.add_argument("--actions-log", help="with --rasa-url and --breakdown: the action server's log (var/log/actions.log)")
     parser.add_argument("--breakdown-seconds", type=float, default=10)
+    parser.add_argument("--keep-logs", action="store_true", help="own stack: keep its folder (logs, databases)")
     parser.add_argument("--next-day-at", type=int, default=0,
                         help="long mode, own stack: before this turn the conversation so far is moved a day "
                              "back, so the citizen comes back the next day (a new session)")
@@ -580,6 +597,9 @@ def main() -> None:
                         actions_log=Path(args.actions_log) if args.actions_log else None))
         return
     with tempfile.TemporaryDirectory(prefix="dialogue-load-") as tmp:
+        if args.keep_logs:
+            tmp = tempfile.mkdtemp(prefix="dialogue-load-kept-")
+            print(f"processes' logs and databases kept in {tmp}")
         stack = OwnStack(Path(tmp))
         try:
             stack.start()

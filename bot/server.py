@@ -270,9 +270,17 @@ def send_actions_what_they_read() -> None:
     RemoteAction._action_call_format = _action_call_format
 
 
+# The action server (rasa-sdk on Sanic) closes a keep-alive connection after 5 s idle; aiohttp keeps
+# one for 15 s by default, and a request sent on a connection the server is closing fails without a
+# retry (Rasa then drops the action's events: an empty answer). Idle connections are let go first.
+ACTION_SERVER_KEEPALIVE_S = 2.0
+
+
 def reuse_http_connections() -> None:
     import asyncio
 
+    import aiohttp
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
     from rasa.utils.endpoints import EndpointConfig
 
     stock = EndpointConfig.session
@@ -298,7 +306,13 @@ def reuse_http_connections() -> None:
         key = (id(self), id(loop))
         shared = kept.get(key)
         if shared is None or shared.closed:
-            shared = kept[key] = stock(self)
+            # What stock Rasa 3.6 configures (headers, basic auth, timeout), with a connector that
+            # lets idle connections go before the server does.
+            auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+                    if self.basic_auth else None)
+            shared = kept[key] = aiohttp.ClientSession(
+                headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=ACTION_SERVER_KEEPALIVE_S))
         return _Kept(shared)
 
     EndpointConfig.session = session
