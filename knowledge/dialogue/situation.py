@@ -164,20 +164,23 @@ def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tu
     by_question: dict[str, list[_Anchor]] = {}
     for a in anchors:
         by_question.setdefault(a.question, []).append(a)
-    numbers = quantities(clause)
+    # Numbers are read from the clause with Chinese numerals as digits; words are matched on the clause
+    # as typed, so a keyword with a numeral in it ("一个人", "第一套") still matches.
+    counted = digits(clause)
+    numbers = quantities(counted)
     out: dict[str, tuple[Option, str]] = {}
     for q in route.questions:
         mine = by_question.get(q.id, [])
         ranged = [o for o in q.options if o.min is not None or o.max is not None]
         if ranged and numbers:
-            unit_words = [a for a in mine if a.option is None]
-            near = [n for n in numbers if any(0 <= a.start - n.end <= _NEAR_UNIT for a in unit_words)]
+            units = [m.start() for word in q.keywords for m in re.finditer(re.escape(word.lower()), counted)]
+            near = [n for n in numbers if any(0 <= start - n.end <= _NEAR_UNIT for start in units)]
             pick = near[0] if near else (numbers[0] if q.id == current and len(numbers) == 1 else None)
             if pick is not None:
                 option = next((o for o in ranged if (o.min is None or pick.value >= o.min)
                                and (o.max is None or pick.value < o.max)), None)
                 if option:
-                    out[q.id] = (option, clause[pick.start:pick.end + 2])
+                    out[q.id] = (option, counted[pick.start:pick.end + 2])
                     continue
         if not mine:
             continue
@@ -271,7 +274,7 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
     """Read one message against the route. `answers` are the citizen's earlier answers (already
     valid), `current` the question being asked, `unsure` the questions the citizen could not answer."""
     unsure = [u for u in (unsure or []) if any(q.id == u for q in route.questions)]
-    plain = digits(normalize(text or "")).lower()
+    plain = normalize(text or "").lower()
     if not plain:
         return _reading(route, "empty", [], answers, [], unsure, [])
     facts: dict[str, Fact] = {}

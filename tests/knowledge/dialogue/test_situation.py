@@ -136,3 +136,12 @@ def test_natural_replies_to_the_question_being_asked(routes, route, answers, cur
 
 def test_praise_is_small_talk(routes):
     assert read(routes["open-hotel"], {}, "你真厉害", current="entity").act == "small_talk"
+
+
+def test_keywords_with_numerals_still_match(routes):
+    """Chinese numerals become digits for quantities only: "第一套" and "一个人" stay words."""
+    r = read(routes["second-hand-house"], {}, "买的是第一套房", current="first_home")
+    assert facts(r) == {"first_home": "first"}
+    r = read(routes["foreign-employee"], {"location": "abroad"}, "他一个人来", current="family")
+    assert facts(r) == {"family": "no"}
+    assert facts(read(routes["open-restaurant"], {"entity": "individual"}, "八十平", current="area")) == {"area": "small"}
