@@ -80,13 +80,16 @@ class ValidateSituationForm(FormValidationAction):
             return {"requested_slot": None, "situation_answer": None, "switch_to": str(goal)}
         if reading["act"] == "skip":
             return {"situation_answer": "skipped", "skipped_route": focus.id}
-        utter(dispatcher, reply)
+        # A question without a question mark ("材料清单发我一份") is known by its dialogue act: answered,
+        # and not counted as a miss.
+        asked_by_act = intent in ASPECT_OF_INTENT and not reading["facts"] and reading["act"] == "other"
+        if not asked_by_act:
+            utter(dispatcher, reply)
         aspect = aspect_for(intent if not reading["facts"] else None, u)
-        if reading["asks"] or (reading["act"] == "question"):
+        if reading["asks"] or reading["act"] == "question" or asked_by_act:
             await _answer_question(dispatcher, u, focus, aspect, reading)
-        elif intent in ASPECT_OF_INTENT and not reading["facts"] and reading["act"] == "other":
-            await _answer_question(dispatcher, u, focus, aspect, reading)
-        missed = reading["act"] == "other" and not reading["facts"] and current in reading["open_questions"]
+        missed = reading["act"] == "other" and not reading["facts"] and current in reading["open_questions"] \
+            and not asked_by_act
         slots: Dict[Text, Any] = {
             "situation": reading["answers"], "unsure": reading["unsure"],
             "next_question": reply["next_question"],
