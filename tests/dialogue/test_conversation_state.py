@@ -29,6 +29,10 @@ def state_stack(tmp_path_factory) -> Stack:
     stack.stop()
 
 
+# The REST channel stores a web sender under its channel prefix (channels/web.py).
+WEB = "web:"
+
+
 def conversations_db(stack: Stack) -> Path:
     return stack.workdir / "conversations.db"
 
@@ -36,7 +40,7 @@ def conversations_db(stack: Stack) -> Path:
 def events_of(stack: Stack, sender: str) -> list[tuple[str, float]]:
     with sqlite3.connect(conversations_db(stack), timeout=10) as db:
         return db.execute("SELECT type_name, timestamp FROM events WHERE sender_id = ? ORDER BY id",
-                          (sender,)).fetchall()
+                          (WEB + sender,)).fetchall()
 
 
 def age(stack: Stack, sender: str, seconds: float, before_latest_session: bool = False) -> None:
@@ -44,11 +48,11 @@ def age(stack: Stack, sender: str, seconds: float, before_latest_session: bool =
     the sessions before the latest one."""
     with sqlite3.connect(conversations_db(stack), timeout=10) as db:
         (latest_start,) = db.execute("SELECT max(id) FROM events WHERE sender_id = ? AND type_name = 'session_started'",
-                                     (sender,)).fetchone()
+                                     (WEB + sender,)).fetchone()
         db.execute("UPDATE events SET timestamp = timestamp - :s, "
                    "data = json_set(data, '$.timestamp', json_extract(data, '$.timestamp') - :s) "
                    "WHERE sender_id = :sender AND id < :before",
-                   {"s": seconds, "sender": sender,
+                   {"s": seconds, "sender": WEB + sender,
                     "before": latest_start if before_latest_session else 2**62})
 
 
