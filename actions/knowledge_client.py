@@ -109,9 +109,12 @@ async def post_event(conversation_id: str, type_: str, **fields: Any) -> None:
         logger.warning("conversation event %s not recorded: %s", type_, exc)
 
 
+TRANSCRIPT_LINE_CHARS = 300  # 30 lines × 300 characters stay well inside the 64 KB an event may carry
+
+
 def transcript(events: List[Dict[str, Any]], limit: int = 30) -> List[Dict[str, str]]:
     lines = [
-        {"who": "市民" if e["event"] == "user" else "助手", "text": e.get("text") or ""}
+        {"who": "市民" if e["event"] == "user" else "助手", "text": (e.get("text") or "")[:TRANSCRIPT_LINE_CHARS]}
         for e in events if e.get("event") in ("user", "bot") and e.get("text")
     ]
     return lines[-limit:]
