@@ -65,7 +65,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="import-bench-"))
     (tmp / "cache").mkdir()
     settings = Settings(database_url=f"sqlite:///{tmp / 'db.sqlite'}", var_dir=tmp, cache_dir=tmp / "cache",
-                        admin_password="benchmark-口令")
+                        admin_password="导入基准的管理员-长口令-蓝鲸7")
     t = time.perf_counter()
     state = build_state(settings)
     print(f"service state ready in {time.perf_counter() - t:.1f}s (sample base indexed, vector cache empty); "
