@@ -79,11 +79,12 @@ async def understand(text: str, focus: Optional[str], answers: Dict[str, str], u
 
 async def answer(focus: str, aspect: Optional[str] = None, answers: Optional[Dict[str, str]] = None,
                  unsure: Optional[List[str]] = None, step: Optional[str] = None,
-                 start_questions: bool = False) -> Dict[str, Any]:
-    """What to say: messages (text and buttons) and the next situation question, if any."""
+                 start_questions: bool = False, general: bool = False) -> Dict[str, Any]:
+    """What to say: messages (text and buttons) and the next situation question, if any; `general`
+    when the citizen skipped the situation questions (answers come from the general plan)."""
     return await _request("POST", "/api/dialogue/answer", json={
         "focus": focus, "aspect": aspect, "answers": answers or {}, "unsure": unsure or [], "step": step,
-        "start_questions": start_questions})
+        "start_questions": start_questions, "general": general})
 
 
 async def say(what: str, aspect: Optional[str] = None, results: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:

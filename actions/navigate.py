@@ -227,7 +227,7 @@ async def present(dispatcher: CollectingDispatcher, tracker: Tracker, focus: Foc
         unsure = (tracker.get_slot("unsure") or []) if same else []
     skipped = tracker.get_slot("skipped_route") == focus.id
     start = ask_questions and not (skipped and aspect)
-    answer = await kb.answer(str(focus), aspect, answers, unsure, start_questions=start)
+    answer = await kb.answer(str(focus), aspect, answers, unsure, start_questions=start, general=skipped)
     utter(dispatcher, answer)
     if focus.kind == "faq":
         return events

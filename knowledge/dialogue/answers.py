@@ -84,7 +84,7 @@ def _step_titles(route: Route, catalogue: Catalogue, step_ids: list[str]) -> lis
 
 
 def route_answer(route: Route, catalogue: Catalogue, answers: dict[str, str], unsure: list[str],
-                 aspect: str | None, start_questions: bool) -> Answer:
+                 aspect: str | None, start_questions: bool, general: bool = False) -> Answer:
     """A route: the overview and the first question while the situation is open (start_questions),
     what is known so far for an aspect asked early, or the tailored plan / its aspect."""
     kept, _ = effective_answers(route, answers)
@@ -98,7 +98,7 @@ def route_answer(route: Route, catalogue: Catalogue, answers: dict[str, str], un
         if aspect:
             messages.insert(1, message(_early_aspect(route, catalogue, kept, aspect, plan)))
         return Answer(messages=messages, next_question=nq, starts_questions=True)
-    if aspect and nq and aspect in SITUATION_ASPECTS:
+    if aspect and nq and aspect in SITUATION_ASPECTS and not general:
         return Answer(messages=[message(_early_aspect(route, catalogue, kept, aspect, plan))], next_question=nq)
     if aspect:
         return Answer(messages=[message(chat.route_aspect(data, aspect), ROUTE_FOLLOW_UPS)], next_question=nq)

@@ -69,6 +69,7 @@ class AnswerRequest(Situation):
     aspect: Id | None = None
     step: Id | None = None
     start_questions: bool = Field(False, description="情形未答完时先给概览并开始提问")
+    general: bool = Field(False, description="市民跳过了情形问题：按通用方案回答")
 
 
 def _guide(catalogue: Catalogue, focus: str | None) -> Item | Route | Faq | None:
@@ -190,7 +191,8 @@ def answer(body: AnswerRequest, state: StateDep) -> compose.Answer:
         return compose.step_answer(guide, catalogue, answers, body.step, body.aspect, catalogue.faqs.get(PROXY_FAQ))
     if body.aspect == "proxy":
         return compose.proxy_answer(guide.name, catalogue.faqs.get(PROXY_FAQ))
-    return compose.route_answer(guide, catalogue, answers, body.unsure, body.aspect, body.start_questions)
+    return compose.route_answer(guide, catalogue, answers, body.unsure, body.aspect, body.start_questions,
+                                body.general)
 
 
 class SayRequest(BaseModel):
