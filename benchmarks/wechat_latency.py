@@ -28,7 +28,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.channels.wechat_sim import (DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer,  # noqa: E402
                                        text_xml)
-from tests.stack import actions_process, knowledge_process, rasa_process  # noqa: E402
+from tests.stack import actions_process, knowledge_process, rasa_process  # noqa: E402, service_token_for
 
 # What citizens type in a WeChat chat: goals, digits for the offered choices, follow-ups.
 SCRIPTS = [
@@ -113,12 +113,13 @@ def main() -> None:
         env = {"WECHAT_TOKEN": DOC_TOKEN, "WECHAT_ENCODING_AES_KEY": DOC_AES_KEY, "WECHAT_APP_ID": DOC_APP_ID,
                "WECHAT_APP_SECRET": "", "REDIS_URL": "redis://127.0.0.1:6379/0" if args.redis else "",
                "WECHAT_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}:"}
-        knowledge = knowledge_process(workdir).start()
+        token = {"SERVICE_TOKEN": service_token_for(workdir)}  # one token, as scripts/start.sh shares it
+        knowledge = knowledge_process(workdir, **token).start()
         knowledge.wait_healthy()
         knowledge_url = knowledge.health_url.removesuffix("/healthz")
-        actions = actions_process(workdir, knowledge_url).start()
+        actions = actions_process(workdir, knowledge_url, **token).start()
         actions.wait_healthy()
-        rasa = rasa_process(workdir, actions.health_url.removesuffix("/health"), env=env).start()
+        rasa = rasa_process(workdir, actions.health_url.removesuffix("/health"), env={**env, **token}).start()
         try:
             started = time.perf_counter()
             rasa.wait_healthy()

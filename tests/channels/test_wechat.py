@@ -65,8 +65,11 @@ def wechat(knowledge_stack, tmp_path_factory) -> Replicas:
     prefix = f"test-wechat-{uuid.uuid4().hex[:10]}:"
     common = {"WECHAT_TOKEN": DOC_TOKEN, "WECHAT_ENCODING_AES_KEY": DOC_AES_KEY, "WECHAT_APP_ID": DOC_APP_ID,
               "REDIS_URL": REDIS_URL, "WECHAT_REDIS_PREFIX": prefix, "WECHAT_APP_SECRET": "",
-              "WECHAT_API_BASE_URL": api.url, "WECHAT_REPLY_DEADLINE_S": "4.5"}
-    actions = actions_process(workdir, knowledge_stack.knowledge_url).start()
+              "WECHAT_API_BASE_URL": api.url, "WECHAT_REPLY_DEADLINE_S": "4.5",
+              # The knowledge service takes conversation events only with its own token.
+              "SERVICE_TOKEN": knowledge_stack.service_token}
+    actions = actions_process(workdir, knowledge_stack.knowledge_url,
+                              SERVICE_TOKEN=knowledge_stack.service_token).start()
     actions.wait_healthy()
     action_url = actions.health_url.removesuffix("/health")
     a = rasa_process(workdir, action_url, env=common).start()
