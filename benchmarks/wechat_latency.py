@@ -28,7 +28,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.channels.wechat_sim import (DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer,  # noqa: E402
                                        text_xml)
-from tests.stack import actions_process, knowledge_process, rasa_process  # noqa: E402, service_token_for
+from tests.stack import actions_process, knowledge_process, rasa_process, service_token_for  # noqa: E402
 
 # What citizens type in a WeChat chat: goals, digits for the offered choices, follow-ups.
 SCRIPTS = [
