@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from deploy.nginx_conf import render, upstream_lines
-from tests.stack import ADMIN_PASSWORD, RASA_VENV, ROOT, SERVICE_TOKEN, Stack, free_port, login, nginx_serving, say, texts
+from tests.stack import ADMIN_PASSWORD, RASA_VENV, ROOT, Stack, free_port, login, nginx_serving, say, texts
 
 ID_NUMBER, PHONE, CARD = "11010519491231002X", "13800138000", "6217000000001236"
 RAW_NUMBERS = (ID_NUMBER, PHONE, CARD)
@@ -50,12 +50,13 @@ def test_action_server_refuses_calls_without_the_service_token(stack):
         assert resp.status_code == 401, (headers, resp.status_code, resp.text)
         assert "服务令牌" in resp.json()["error"]
     # Rasa's `token:` option (a query parameter) is not accepted either: the header is the contract.
-    assert httpx.post(webhook, params={"token": SERVICE_TOKEN}, json=forged_action_call(sender),
+    assert httpx.post(webhook, params={"token": stack.service_token}, json=forged_action_call(sender),
                       timeout=10).status_code == 401
     assert httpx.get(f"{stack.actions_url}/actions", timeout=10).status_code == 401
     assert handoffs_of(stack, sender) == []
     # The same call with the token runs the action: the token is the only thing that was missing.
-    ok = httpx.post(webhook, json=forged_action_call(sender), headers={"X-Service-Token": SERVICE_TOKEN}, timeout=30)
+    ok = httpx.post(webhook, json=forged_action_call(sender), headers={"X-Service-Token": stack.service_token},
+                    timeout=30)
     assert ok.status_code == 200 and ok.json()["responses"], ok.text
     assert len(handoffs_of(stack, sender)) == 1
     assert httpx.get(f"{stack.actions_url}/health", timeout=10).json() == {"status": "ok"}

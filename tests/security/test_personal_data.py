@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.stack import (ADMIN_PASSWORD, SERVICE_TOKEN, Process, actions_process, knowledge_process, login,
-                         rasa_process, say, texts)
+                         password_for, rasa_process, say, texts)
 
 ID_NUMBER, PHONE = "11010519491231002X", "13800138000"
 
@@ -71,10 +71,10 @@ def test_admin_exports_and_deletes_one_conversation(privacy_stack):
     export_url = f"/api/conversations/{conversation}/export"
     assert httpx.get(s.knowledge_url + export_url, timeout=10).status_code == 401
     with login(s.knowledge_url, "admin", ADMIN_PASSWORD) as admin:
-        created = admin.post("/api/users", json={"username": "staff9", "password": "口令-staff9-长一点",
+        created = admin.post("/api/users", json={"username": "staff9", "password": password_for("staff9"),
                                                  "role": "staff"})
         assert created.status_code == 201, created.text
-        with login(s.knowledge_url, "staff9", "口令-staff9-长一点") as staff:
+        with login(s.knowledge_url, "staff9", password_for("staff9")) as staff:
             assert staff.get(export_url).status_code == 403
             assert staff.delete(f"/api/conversations/{conversation}").status_code == 403
 
