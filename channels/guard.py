@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from privacy.masking import mask_text
+from privacy.masking import mask_data, mask_text
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def guarded(on_new_message: OnNewMessage, channel: str, prefix: str,
             parse_data=message.parse_data,
             input_channel=channel,  # the channel's own name, never what a client claims
             message_id=message.message_id,
-            metadata=message.metadata,
+            metadata=mask_data(message.metadata),  # socket.io clients send their own; it is stored too
         ))
 
     return receive

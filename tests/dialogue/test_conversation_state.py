@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import Stack, say, texts
+from tests.stack import ADMIN_PASSWORD, Stack, login, say, texts
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -115,3 +115,21 @@ def test_retention_purges_old_sessions_and_idle_conversations(state_stack):
     # The current session is untouched: its focus still answers follow-ups.
     reply = texts(say(state_stack.rasa_url, returning, "要多久"))
     assert "驾驶证" in reply and "普通护照签发" not in reply, reply
+
+
+def test_a_long_conversation_hands_off_with_its_recent_transcript(state_stack):
+    """The action server is sent the current turn and the last 30 messages (bot/server.py), which is
+    what the handoff's transcript shows; a long conversation's earlier turns are not needed."""
+    sender = new_sender()
+    questions = ["办护照", "要带哪些材料", "要多久", "收费吗", "在哪里办", "能网上办吗"] * 3  # 18 turns
+    for text in questions:
+        assert texts(say(state_stack.rasa_url, sender, text))
+    say(state_stack.rasa_url, sender, "转人工")
+    with login(state_stack.knowledge_url, "admin", ADMIN_PASSWORD) as staff:
+        resp = staff.get("/api/conversations/events", params={"type": "handoff"})
+    resp.raise_for_status()
+    [handoff] = [e for e in resp.json() if e["conversation_id"] == sender]
+    transcript = handoff["data"]["transcript"]
+    said = [line["text"] for line in transcript if line["who"] == "市民"]
+    assert len(transcript) == 30, transcript
+    assert said[-1] == "转人工" and said[-7:-1] == questions[-6:], said
