@@ -128,7 +128,7 @@ def test_a_long_conversation_hands_off_with_its_recent_transcript(state_stack):
     with login(state_stack.knowledge_url, "admin", ADMIN_PASSWORD) as staff:
         resp = staff.get("/api/conversations/events", params={"type": "handoff"})
     resp.raise_for_status()
-    [handoff] = [e for e in resp.json() if e["conversation_id"] == sender]
+    [handoff] = [e for e in resp.json() if e["conversation_id"] == WEB + sender]
     transcript = handoff["data"]["transcript"]
     said = [line["text"] for line in transcript if line["who"] == "市民"]
     assert len(transcript) == 30, transcript
