@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+import zlib
 
 import httpx
 
@@ -10,20 +11,27 @@ def unique_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+def department_phone(department: str) -> str:
+    """A sample phone number of the department's own: the catalogue refuses one number shared by two
+    departments, and tests publish guides of several departments into one shared stack."""
+    return f"0000-19{zlib.crc32(department.encode()) % 100000:05d}（示例号码）"
+
+
 def new_item(guide_id: str, name: str, aliases: list[str] | None = None, **overrides) -> dict:
+    department = overrides.get("department", "示例市测试管理局")
     data = {
         "id": guide_id,
         "kind": "item",
         "name": name,
         "code": f"SAMPLE-TEST-{guide_id.upper()}",
         "type": "行政许可",
-        "department": "示例市测试管理局",
+        "department": department,
         "audience": ["个人", "法人"],
         "aliases": aliases or [],
         "summary": f"{name}的示例办事指南（测试用）。",
         "time_limit": {"statutory_days": 20, "promised_days": 5, "promised_sample": True},
         "place": {"address": "示例市示例大道 100 号（示例地址）", "window": "综合窗口 9 号（示例）",
-                  "hours": "工作日 9:00-12:00，13:30-17:30（示例）", "phone": "0000-1234567（示例号码）"},
+                  "hours": "工作日 9:00-12:00，13:30-17:30（示例）", "phone": department_phone(department)},
         "result": {"name": f"{name}决定书"},
         "materials": [{"name": "申请书"}, {"name": "身份证明", "key": "身份证"}],
         "steps": ["申请", "受理", "审查", "决定"],
