@@ -57,6 +57,16 @@ class Publisher:
 
     # ---- publishing from this replica -----------------------------------------------------------
 
+    def commit(self, session: Session, write: Callable[[Session], object]) -> None:
+        """Run `write` and commit, for changes that publish nothing (drafts, stored imports); a failure
+        rolls back and passes through. Changes that publish go through publish()."""
+        try:
+            write(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
     def publish(self, session: Session, upserts: list[Guide], removed: Iterable[str],
                 write: Callable[[Session], list[PublicationRow]]) -> float:
         """Index `upserts` and drop `removed`, run `write` (the version changes and their publication

@@ -104,12 +104,7 @@ def take(session: Session, state, username: str, drafts: list[ImportDraftRow], p
     if publish and live:
         out.indexed_ms = state.publisher.publish(session, live, [], write)
     else:
-        try:
-            write(session)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        state.publisher.commit(session, write)
     return out
 
 

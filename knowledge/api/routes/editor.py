@@ -506,11 +506,6 @@ def import_zip(session: SessionDep, state: StateDep, user: CurrentUser,
         if publish and live:
             _publish(state, session, live, [], write)
         else:
-            try:
-                write(session)
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+            state.publisher.commit(session, write)
     return ImportOut(created=created, updated=updated, unchanged=unchanged,
                      published=[g.id for g in live] if publish else [], errors=[])
