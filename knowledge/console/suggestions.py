@@ -16,7 +16,6 @@ from knowledge.wording.phrases import KIND_LABELS, item_fee, item_online, item_p
 from knowledge.planner import (MaterialView, Plan, effective_answers, open_questions, pending_questions, plan_route,
                                validate_answers)
 from knowledge.schema import Faq, Item, Route
-from knowledge.schema.route import condition_holds
 from knowledge.search.engine import Match, Outcome
 
 # What staff type is the caller's goal in their words, not a transcript. Query embedding time grows
