@@ -115,11 +115,38 @@ def _unpack(out: ParsedArchive, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> b
     return raw
 
 
+MAX_YAML_DEPTH = 32
+
+
+def yaml_shape_problem(text: str) -> str | None:
+    """What makes a YAML text unsafe to load, found from PyYAML's event stream (which, unlike loading,
+    does not recurse): nesting deeper than any guide, or aliases (*name) — a few lines of aliases to
+    aliases expand into hundreds of millions of items once validated ("billion laughs")."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return "不支持 YAML 别名（*名称）：请把内容直接写出来"
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return "YAML 嵌套层数太多，不是有效的指南文件"
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # a syntax error: loading reports it with its line number
+    return None
+
+
 def _read_one(out: ParsedArchive, name: str, parts: tuple[str, ...], raw: bytes) -> None:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         out.error(name, "文件应使用 UTF-8 编码")
+        return
+    problem = yaml_shape_problem(text)
+    if problem:
+        out.error(name, problem)
         return
     try:
         guide = parse_guide(text)
@@ -127,9 +154,6 @@ def _read_one(out: ParsedArchive, name: str, parts: tuple[str, ...], raw: bytes)
         data = yaml.safe_load(text)
         for e in errors_from_pydantic(exc, data):
             out.error(name, e.msg, e.field)
-        return
-    except RecursionError:  # PyYAML's composer recurses once per level: "[[[[…" would exhaust the stack
-        out.error(name, "YAML 嵌套层数太多，不是有效的指南文件")
         return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -57,6 +57,10 @@ def lying_compressed_size(value: int) -> bytes:
     return patched(plain_zip(method=zipfile.ZIP_DEFLATED), 18, 20, "<I", value)
 
 
+# "Billion laughs": each line lists the previous one nine times; loading is instant, validating is not.
+ALIAS_BOMB = "id: faq-hostile-zip\nkind: faq\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)) + "alt_questions: *i\n"
+
 HOSTILE = {
     "bad CRC": bad_crc,
     "encryption flag": encrypted_flag,
@@ -65,4 +69,5 @@ HOSTILE = {
     "size header larger than the content": lambda: lying_sizes(900_000),
     "compressed size beyond the file": lambda: lying_compressed_size(0x7FFFFFFF),
     "YAML nested 20 000 levels": lambda: plain_zip(text="[" * 20_000),
+    "YAML aliases expanding to 9^9 items": lambda: plain_zip(text=ALIAS_BOMB),
 }
