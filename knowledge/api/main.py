@@ -31,6 +31,7 @@ from knowledge.core.secrets import service_token, write_secret
 from knowledge.editing.validation import chinese_message
 from knowledge.importing.jobs import ImportRunner
 from knowledge.importing.safety import Limits
+from knowledge.planner import PlanError
 from knowledge.publishing import Publisher, catalogue_for
 from knowledge.search.embedder import Embedder
 from knowledge.search.engine import SearchEngine
@@ -136,6 +137,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)  # CSP, framing, nosniff, referrer, no-store (knowledge/api/headers.py)
 
     editor.add_exception_handlers(app)  # 422 with field errors, 409 with both versions
+
+    @app.exception_handler(PlanError)
+    async def answers_do_not_fit(request: Request, exc: PlanError) -> JSONResponse:
+        # Situation answers naming an unknown question or option, whichever route (plan, notice,
+        # console, dialogue) was asked: one Chinese 422.
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -20,14 +20,12 @@ from pydantic import BaseModel, Field
 from knowledge.api.auth import CurrentUser, require
 from knowledge.api.deps import SessionDep, StateDep, lookup
 from knowledge.api.limits import raw_json_depth
-from knowledge.catalogue import Catalogue
 from knowledge.console import handoffs
 from knowledge.console.brief import item_brief, route_brief
 from knowledge.console.links import notice_url
 from knowledge.dialogue.situation import read
 from knowledge.console.suggestions import (MAX_TEXT_CHARS, Candidate, FaqView, ItemView, RouteView, candidates,
                                            clear_top, faq_view, item_view, route_view)
-from knowledge.planner import PlanError
 from knowledge.schema import Faq, Item, Route
 from knowledge.search.engine import Match
 from knowledge.text.normalize import normalize
@@ -69,13 +67,6 @@ def parse_answers(raw: str | None) -> dict[str, str]:
 
 
 AGAIN = "，请从候选中重新选择"
-
-
-def routed(route: Route, catalogue: Catalogue, answers: dict[str, str]) -> RouteView:
-    try:
-        return route_view(route, catalogue, answers)
-    except PlanError as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
 
 
 # ---- suggestions ---------------------------------------------------------------------------------
@@ -139,7 +130,7 @@ def suggest(
         # taken from the text so it can be unticked; an answer the staff member gave wins.
         dismissed = set((ignore or "").split(","))
         heard = {f.question: f.value for f in read(guide, {}, query).facts if f.question not in dismissed} if query else {}
-        out.route = routed(guide, catalogue, {**heard, **chosen_answers})
+        out.route = route_view(guide, catalogue, {**heard, **chosen_answers})
         for q in out.route.questions:
             q.from_text = q.answer is not None and heard.get(q.id) == q.answer
     elif isinstance(guide, Item):
@@ -185,7 +176,7 @@ def brief(
     catalogue, settings = state.catalogue, state.settings
     base, hotline = settings.public_base_url, settings.hotline_phone
     if route:
-        view = routed(lookup(catalogue.routes, route, "“一件事”路线", AGAIN), catalogue, parse_answers(answers))
+        view = route_view(lookup(catalogue.routes, route, "“一件事”路线", AGAIN), catalogue, parse_answers(answers))
         text = route_brief(view.plan, base, hotline)
         link = notice_url(base, "route", view.id, view.plan.answers)
         return Brief(text=text, length=len(text), notice_url=link, kind="route", id=view.id)

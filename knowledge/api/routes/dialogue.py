@@ -22,7 +22,7 @@ from knowledge.dialogue import answers as compose
 from knowledge.dialogue.aspects import aspect_of
 from knowledge.dialogue.situation import Reading, clauses, read
 from knowledge.dialogue.steps import named_step
-from knowledge.planner import PlanError, validate_answers
+from knowledge.planner import validate_answers
 from knowledge.schema import Faq, Item, Route
 from knowledge.search.engine import Match
 from knowledge.text.normalize import normalize
@@ -80,14 +80,6 @@ def _guide(catalogue: Catalogue, focus: str | None) -> Item | Route | Faq | None
     return table.get(gid)
 
 
-def _valid(route: Route, answers: dict[str, str]) -> dict[str, str]:
-    try:
-        validate_answers(route, answers)
-    except PlanError as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
-    return answers
-
-
 @router.post("/understand", response_model=Understanding)
 def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
     catalogue = state.catalogue
@@ -108,7 +100,8 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
     result = Understanding(text=text, aspect=aspect_of(text), search=found)
     focus = _guide(catalogue, body.focus)
     if isinstance(focus, Route):
-        answers = _valid(focus, body.answers)
+        answers = body.answers
+        validate_answers(focus, answers)
         current = body.current if any(q.id == body.current for q in focus.questions) else None
         step = named_step(focus, catalogue, text)
         result.step = step.id if step else None
@@ -186,7 +179,8 @@ def answer(body: AnswerRequest, state: StateDep) -> compose.Answer:
         if body.aspect == "proxy":
             return compose.step_answer_for_item(guide, catalogue.faqs.get(PROXY_FAQ))
         return compose.item_answer(guide, body.aspect)
-    answers = _valid(guide, body.answers)
+    answers = body.answers
+    validate_answers(guide, answers)
     if body.step and any(s.id == body.step for s in guide.steps):
         return compose.step_answer(guide, catalogue, answers, body.step, body.aspect, catalogue.faqs.get(PROXY_FAQ))
     if body.aspect == "proxy":

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from knowledge.api.deps import ItemDep, RouteDep, StateDep
-from knowledge.planner import PlanError, plan_route
+from knowledge.planner import plan_route
 from knowledge.schema.common import SAMPLE_LABEL
 from knowledge.wording.costs import describe_costs
 
@@ -26,10 +26,7 @@ templates.env.globals.update(describe_costs=describe_costs, SAMPLE_LABEL=SAMPLE_
 @router.get("/routes/{route_id}/notice", response_class=HTMLResponse)
 def route_notice(route: RouteDep, state: StateDep, request: Request) -> HTMLResponse:
     answers = {k: v for k, v in request.query_params.items() if k in {q.id for q in route.questions}}
-    try:
-        plan = plan_route(route, state.catalogue, answers)
-    except PlanError as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
+    plan = plan_route(route, state.catalogue, answers)
     number = {s.id: s.number for s in plan.steps}
     # Citizens follow step numbers on the printed page, not step ids.
     prerequisites = {s.id: "、".join(str(number[d]) for d in s.depends_on) for s in plan.steps}

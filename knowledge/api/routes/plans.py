@@ -1,11 +1,11 @@
 """POST /api/routes/{id}/plan — the tailored plan for the citizen's situation."""
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from knowledge.api.deps import RouteDep, StateDep
-from knowledge.planner import Plan, PlanError, plan_route
+from knowledge.planner import Plan, plan_route
 
 router = APIRouter(prefix="/api", tags=["plans"])
 
@@ -16,7 +16,4 @@ class PlanRequest(BaseModel):
 
 @router.post("/routes/{route_id}/plan", response_model=Plan)
 def make_plan(route: RouteDep, state: StateDep, body: PlanRequest | None = None) -> Plan:
-    try:
-        return plan_route(route, state.catalogue, (body or PlanRequest()).answers)
-    except PlanError as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
+    return plan_route(route, state.catalogue, (body or PlanRequest()).answers)
