@@ -94,9 +94,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             # the embedding placed there ("农村翻建房子" → 结婚登记) is noise, not an option.
             hits = [h for h in hits if h.lexical_rank is not None or h.dense_rank == 0]
             match = Match.ambiguous if hits else Match.none
-        found = Found(match=match, results=[
-            SearchResult(id=h.doc.guide_id, kind=h.doc.kind, title=h.doc.title, department=h.doc.department,
-                         score=h.score) for h in hits])
+        found = Found(match=match, results=[SearchResult.of(h) for h in hits])
     result = Understanding(text=text, aspect=aspect_of(text), search=found)
     focus = _guide(catalogue, body.focus)
     if isinstance(focus, Route):
@@ -145,9 +143,7 @@ def _goal(state, text: str, found: Found, focus: str | None,
     if len(parts) >= 2 and (match != Match.clear or (results and results[0].kind != "route")):
         for part in dict.fromkeys([parts[-1], parts[0]]):
             outcome = state.engine.search(part[:QUERY_CHARS], k=3)
-            extra = [SearchResult(id=h.doc.guide_id, kind=h.doc.kind, title=h.doc.title,
-                                  department=h.doc.department, score=h.score)
-                     for h in outcome.hits if catalogue.get(h.doc.guide_id) is not None]
+            extra = [SearchResult.of(h) for h in outcome.hits if catalogue.get(h.doc.guide_id) is not None]
             if outcome.match == Match.clear and match != Match.clear and extra and extra[0].kind != "faq":
                 results, match = extra + results, Match.clear
             else:

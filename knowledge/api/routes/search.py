@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from knowledge.api.deps import StateDep
-from knowledge.search.engine import MAX_QUERY_CHARS, Match, Mode
+from knowledge.search.engine import MAX_QUERY_CHARS, Hit, Match, Mode
 from knowledge.text.normalize import normalize
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -19,6 +19,11 @@ class SearchResult(BaseModel):
     title: str
     department: str
     score: float
+
+    @classmethod
+    def of(cls, hit: Hit) -> "SearchResult":
+        return cls(id=hit.doc.guide_id, kind=hit.doc.kind, title=hit.doc.title, department=hit.doc.department,
+                   score=hit.score)
 
 
 class SearchResponse(BaseModel):
@@ -43,10 +48,6 @@ def search(
     return SearchResponse(
         query=outcome.query,
         match=outcome.match,
-        results=[
-            SearchResult(id=h.doc.guide_id, kind=h.doc.kind, title=h.doc.title, department=h.doc.department,
-                         score=h.score)
-            for h in outcome.hits
-        ],
+        results=[SearchResult.of(h) for h in outcome.hits],
         took_ms=round(outcome.timings_ms["total"], 2),
     )
