@@ -37,15 +37,6 @@ SMALL_TALK = {"affirm", "deny", "stop"}
 EMPTY_PLACEHOLDER = "空白消息"
 BARE_FOLLOW_UP = 8  # characters: "要带哪些材料", "收费吗" carry no goal of their own
 DEFINITION = re.compile(r"什么是|什么叫|是什么|是啥|啥是|啥叫|指什么|什么意思|怎么理解")
-_ORDINAL = re.compile(r"^\s*(?:第|选|选择)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号)?\s*(?:吧|的)?\s*$")
-
-
-def ordinal(text: str) -> Optional[int]:
-    m = _ORDINAL.match(text or "")
-    if not m:
-        return None
-    d = m.group(1)
-    return int(d) if d.isdigit() else "一二三四五六七八九".index(d) + 1
 
 
 def aspect_for(intent: Optional[str], understood: Dict[str, Any]) -> Optional[str]:
@@ -99,18 +90,21 @@ class ActionNavigate(Action):
         pending_aspect = tracker.get_slot("pending_aspect")
         answers = situation_of(tracker, focus)
 
-        chosen = self._chosen(tracker, text, offered)
-        if chosen:
-            return await present(dispatcher, tracker, chosen, pending_aspect)
+        payload = tracker.get_slot("choice") or next(tracker.get_latest_entity_values("choice"), None)
+        if Focus.parse(payload):  # a clicked choice
+            return await present(dispatcher, tracker, Focus.parse(payload), pending_aspect)
         if not text or text == EMPTY_PLACEHOLDER or text.startswith("/"):
             dispatcher.utter_message(text="请输入您想咨询的内容，例如：“我想开个饭店，要办哪些手续？”")
-            return []
-        if intent == "choose_option" and ordinal(text) is not None:
-            dispatcher.utter_message(text="请先告诉我您想办什么事，我再给您列出可选的事项。")
             return []
 
         u = await kb.understand(text, str(focus) if focus else None, answers, unsure_of(tracker, focus),
                                 offered=offered)
+        n = u.get("choice")
+        if offered and n is not None and n <= len(offered):  # "2", "第二个" after a list of choices
+            return await present(dispatcher, tracker, Focus.parse(offered[n - 1]), pending_aspect)
+        if intent == "choose_option" and n is not None:
+            dispatcher.utter_message(text="请先告诉我您想办什么事，我再给您列出可选的事项。")
+            return []
         stating = bool((u.get("reading") or {}).get("facts") or (u.get("goal_reading") or {}).get("facts"))
         # A message that states its situation is not asking for an aspect unless its words say so:
         # the classifier's guess ("容缺?") on "开个便利店，个体，卖烟，60平" would hijack the answer.
@@ -174,16 +168,6 @@ class ActionNavigate(Action):
             utter(dispatcher, await kb.say("scope"))
             return []
         return await not_understood(dispatcher, tracker, text)
-
-    @staticmethod
-    def _chosen(tracker: Tracker, text: str, offered: List[str]) -> Optional[Focus]:
-        payload = tracker.get_slot("choice") or next(tracker.get_latest_entity_values("choice"), None)
-        if payload and Focus.parse(payload):
-            return Focus.parse(payload)
-        n = ordinal(text)
-        if offered and n is not None and n <= len(offered):
-            return Focus.parse(offered[n - 1])
-        return None
 
 
 def situation_of(tracker: Tracker, focus: Optional[Focus]) -> Dict[str, str]:

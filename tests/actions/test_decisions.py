@@ -150,3 +150,13 @@ def test_small_talk_mid_form_is_thanked_and_the_question_kept():
     slots, text, _ = answer("给你点个赞", **asking("area", situation={"entity": "individual"}))
     assert "谢谢" in text and "没能" not in text
     assert slots["next_question"]["id"] == "area" and slots["situation_misses"] == 0
+
+
+def test_a_number_after_a_list_of_choices_picks_that_guide():
+    slots, text, _ = navigate("就第二个吧", "choose_option", offered=["item:passport", "route:open-restaurant"])
+    assert slots["focus"] == RESTAURANT and "餐饮" in text
+
+
+def test_a_number_with_no_list_asks_for_the_goal_first():
+    slots, text, _ = navigate("2", "choose_option")
+    assert "请先告诉我您想办什么事" in text and "focus" not in slots

@@ -82,3 +82,8 @@ def test_offer_buttons_carry_the_choice_payload(api):
         {"id": "passport", "kind": "item", "title": "普通护照签发", "department": "出入境", "score": 1.0}]})
     button = resp.json()["messages"][0]["buttons"][0]
     assert button["payload"] == '/choose_option{"choice":"item:passport"}'
+
+
+@pytest.mark.parametrize("text, choice", [("2", 2), ("第二个", 2), ("就第一個吧", 1), ("开饭店", None), ("22", None)])
+def test_a_reply_that_is_only_a_number_is_a_choice(api, text, choice):
+    assert understand(api, text)["choice"] == choice

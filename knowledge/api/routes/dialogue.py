@@ -20,7 +20,7 @@ from knowledge.api.routes.search import SearchResult
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue import answers as compose
 from knowledge.dialogue.aspects import aspect_of
-from knowledge.dialogue.situation import Reading, clauses, read
+from knowledge.dialogue.situation import Reading, clauses, ordinal, read
 from knowledge.dialogue.steps import named_step
 from knowledge.planner import validate_answers
 from knowledge.schema import Faq, Item, Route
@@ -55,6 +55,7 @@ class Found(BaseModel):
 
 class Understanding(BaseModel):
     text: str
+    choice: int | None = Field(None, description="消息只是一个序号（“2”“第二个”“就第一个吧”）时的序号，从 1 起")
     aspect: str | None
     search: Found
     step: str | None = Field(None, description="焦点路线中被点到的步骤 id")
@@ -95,7 +96,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             hits = [h for h in hits if h.lexical_rank is not None or h.dense_rank == 0]
             match = Match.ambiguous if hits else Match.none
         found = Found(match=match, results=[SearchResult.of(h) for h in hits])
-    result = Understanding(text=text, aspect=aspect_of(text), search=found)
+    result = Understanding(text=text, choice=ordinal(text), aspect=aspect_of(text), search=found)
     focus = _guide(catalogue, body.focus)
     if isinstance(focus, Route):
         answers = body.answers
