@@ -184,12 +184,9 @@ def _may_hold(route: Route, answers: dict[str, str], cond) -> bool:
     return False
 
 
-def proxy_answer(name: str, proxy_faq: Faq | None) -> Answer:
-    return Answer(messages=[message(chat.proxy(name, _dump(proxy_faq) if proxy_faq else None))])
-
-
-def step_answer_for_item(item: Item, proxy_faq: Faq | None) -> Answer:
-    return Answer(messages=[message(chat.proxy(item.name, _dump(proxy_faq) if proxy_faq else None), ITEM_FOLLOW_UPS)])
+def proxy_answer(name: str, proxy_faq: Faq | None, follow_ups: list[str] | None = None) -> Answer:
+    """Someone else handing it in (代办), for the guide in focus."""
+    return Answer(messages=[message(chat.proxy(name, _dump(proxy_faq) if proxy_faq else None), follow_ups)])
 
 
 def general(what: str, aspect: str | None, results: list[dict]) -> Answer:
@@ -199,7 +196,6 @@ def general(what: str, aspect: str | None, results: list[dict]) -> Answer:
             buttons=[Button(title=r["title"], payload=f'/choose_option{{"choice":"{r["kind"]}:{r["id"]}"}}')
                      for r in results])])
     if what == "ask_goal":
-        label = LABELS.get(aspect or "", "情况")
-        return Answer(messages=[message(f"请问您想了解哪项业务的{label}？请告诉我要办的事，例如“开饭店”“办护照”。")])
+        return Answer(messages=[message(chat.ask_goal(LABELS.get(aspect or "", "情况")))])
     text = {"not_found": chat.not_found, "none_of_offered": chat.none_of_offered, "scope": chat.scope_statement}[what]()
     return Answer(messages=[message(text)])

@@ -262,6 +262,10 @@ def scope_statement() -> str:
             f"其他政务问题、投诉建议可拨打{get_settings().complaint_line}。")
 
 
+def ask_goal(aspect_label: str) -> str:
+    return f"请问您想了解哪项业务的{aspect_label}？请告诉我要办的事，例如“开饭店”“办护照”。"
+
+
 def not_found() -> str:
     s = get_settings()
     return ("抱歉，知识库里暂时没有找到与您的问题对应的办事指南，我不想给您不对的答复；您的问题已转给指南编辑补充。"
