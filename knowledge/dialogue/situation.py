@@ -276,7 +276,7 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
     unsure = [u for u in (unsure or []) if any(q.id == u for q in route.questions)]
     plain = normalize(text or "").lower()
     if not plain:
-        return _reading(route, "empty", [], answers, [], unsure, [])
+        return _reading(route, "empty", [], answers, [], unsure)
     facts: dict[str, Fact] = {}
     asks: list[str] = []
     for clause in clauses(plain):
@@ -320,11 +320,11 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
             f.previous = merged[f.question]
         merged[f.question] = f.value
     unsure = [u for u in unsure if u not in facts]
-    return _reading(route, act, list(facts.values()), merged, asks, unsure, list(answers))
+    return _reading(route, act, list(facts.values()), merged, asks, unsure)
 
 
 def _reading(route: Route, act: Act, facts: list[Fact], answers: dict[str, str], asks: list[str],
-             unsure: list[str], before: list[str]) -> Reading:
+             unsure: list[str]) -> Reading:
     kept, dropped = effective_answers(route, answers)
     remaining = [q.id for q in open_questions(route, kept) if q.id not in unsure]
     return Reading(route=route.id, act=act, facts=facts, answers=kept, dropped=dropped, unsure=unsure,
