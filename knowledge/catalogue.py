@@ -1,7 +1,8 @@
 """The set of guides the assistant knows, loaded from the editable YAML files of a guide folder.
 
 Cross-guide rules (a route step names an existing item, a material comes from an existing item)
-are checked here, because a single guide cannot see the others.
+are checked here, because a single guide cannot see the others. Each problem names its guide and
+the field inside it (a `Problem`), so the editor shows it under the input to change.
 
     python -m knowledge.catalogue check [FOLDER]     # validate the files, print a summary
 """
@@ -12,6 +13,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from pydantic import ValidationError
@@ -24,12 +26,21 @@ SAMPLE_GUIDES = Path(__file__).parent / "guides"
 
 
 class CatalogueError(ValueError):
-    """One or more guides are invalid; `problems` maps a file or id to its messages."""
+    """One or more guides are invalid; `problems` maps a file or guide id to its lines (`field.path: message`)."""
 
     def __init__(self, problems: dict[str, list[str]]):
         self.problems = problems
         lines = [f"{where}: {msg}" for where, msgs in problems.items() for msg in msgs]
         super().__init__("知识库校验失败：\n" + "\n".join(lines))
+
+
+class Problem(NamedTuple):
+    """A cross-guide rule broken by one guide: `path` is the field to change, dotted inside the guide's
+    data as the editor names it (steps.2.item, place.phone)."""
+
+    guide: str
+    path: str
+    message: str
 
 
 def describe_validation_error(exc: ValidationError) -> list[str]:
@@ -69,32 +80,33 @@ class Catalogue:
         for table in self._tables().values():
             table.pop(guide_id, None)
 
-    def problems(self) -> dict[str, list[str]]:
-        """Cross-guide reference errors, keyed by guide id."""
-        out: dict[str, list[str]] = {}
+    def problems(self) -> dict[str, list[Problem]]:
+        """Every cross-guide problem, grouped by the id of the guide that has it (each caller asks
+        “what is wrong with this guide”); a guide without problems has no key."""
+        found: list[Problem] = []
         for route in self.routes.values():
-            for step in route.steps:
+            for n, step in enumerate(route.steps):
                 if step.item not in self.items:
-                    out.setdefault(route.id, []).append(f"步骤「{step.id}」引用的事项「{step.item}」不存在")
+                    found.append(Problem(route.id, f"steps.{n}.item", f"步骤「{step.id}」引用的事项「{step.item}」不存在"))
         for item in self.items.values():
-            for m in item.materials:
+            for n, m in enumerate(item.materials):
                 if m.from_item and m.from_item not in self.items:
-                    out.setdefault(item.id, []).append(f"材料「{m.name}」来源事项「{m.from_item}」不存在")
+                    found.append(Problem(item.id, f"materials.{n}.from_item",
+                                         f"材料「{m.name}」来源事项「{m.from_item}」不存在"))
         for faq in self.faqs.values():
-            for rel in faq.related:
+            for n, rel in enumerate(faq.related):
                 if rel not in self.items and rel not in self.routes:
-                    out.setdefault(faq.id, []).append(f"相关事项「{rel}」不存在")
+                    found.append(Problem(faq.id, f"related.{n}", f"相关事项「{rel}」不存在"))
         for industry in self.industries.values():
             if industry.route not in self.routes:
-                out.setdefault(industry.id, []).append(f"行业所走的路线「{industry.route}」不存在")
+                found.append(Problem(industry.id, "route", f"行业所走的路线「{industry.route}」不存在"))
         items = list(self.items.values())
-        for check in (place_conflicts, duplicate_codes):
-            for gid, msgs in check(items).items():
-                out.setdefault(gid, []).extend(msgs)
+        found += place_conflicts(items) + duplicate_codes(items)
         for item in items:
-            msgs = label_problems(item) + cost_problems(item)
-            if msgs:
-                out.setdefault(item.id, []).extend(msgs)
+            found += label_problems(item) + cost_problems(item)
+        out: dict[str, list[Problem]] = {}
+        for p in found:
+            out.setdefault(p.guide, []).append(p)
         return out
 
     @classmethod
@@ -117,7 +129,8 @@ class Catalogue:
                 # Items, routes and FAQ entries share one id space (URLs, chat payloads).
                 problems[rel] = [f"id「{guide.id}」已被另一份指南使用"]
             cat.add(guide)
-        problems.update(cat.problems())
+        for gid, found in cat.problems().items():
+            problems[gid] = [f"{p.path}: {p.message}" for p in found]
         if problems:
             raise CatalogueError(problems)
         return cat
@@ -155,9 +168,9 @@ def _phone_key(phone: str) -> str:
     return _LABEL.sub("", phone)
 
 
-def place_conflicts(items: list[Item]) -> dict[str, list[str]]:
+def place_conflicts(items: list[Item]) -> list[Problem]:
     """Two departments on one phone number, overlapping window ranges on one floor, a department on two floors."""
-    out: dict[str, list[str]] = defaultdict(list)
+    out: list[Problem] = []
     by_phone: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         by_phone[_phone_key(item.place.phone)].append(item)
@@ -166,7 +179,8 @@ def place_conflicts(items: list[Item]) -> dict[str, list[str]]:
         if len(departments) > 1:
             for i in phone_items:
                 others = "、".join(d for d in departments if d != department_of(i))
-                out[i.id].append(f"电话「{i.place.phone}」也是「{others}」的电话：不同部门不能共用一个咨询电话")
+                out.append(Problem(i.id, "place.phone",
+                                   f"电话「{i.place.phone}」也是「{others}」的电话：不同部门不能共用一个咨询电话"))
 
     floors: dict[tuple[str, str], set[str]] = defaultdict(set)  # (building, department) -> floors
     for item in items:
@@ -177,7 +191,8 @@ def place_conflicts(items: list[Item]) -> dict[str, list[str]]:
         where = floor_of(item.place.address)
         if where and len(floors[(where[0], department_of(item))]) > 1:
             listed = "、".join(sorted(f + "楼" for f in floors[(where[0], department_of(item))]))
-            out[item.id].append(f"「{department_of(item)}」在{where[0]}分布在多个楼层（{listed}），同一部门应在同一楼层")
+            out.append(Problem(item.id, "place.address",
+                               f"「{department_of(item)}」在{where[0]}分布在多个楼层（{listed}），同一部门应在同一楼层"))
 
     placed = [(i, floor_of(i.place.address), window_range(i.place.window)) for i in items]
     placed = [(i, f, w) for i, f, w in placed if f and w]
@@ -186,33 +201,35 @@ def place_conflicts(items: list[Item]) -> dict[str, list[str]]:
             if fa != fb or wa[0] != wb[0] or department_of(a) == department_of(b):
                 continue
             if wa[1] <= wb[2] and wb[1] <= wa[2]:
-                out[a.id].append(f"窗口「{a.place.window}」与「{department_of(b)}」的窗口「{b.place.window}」"
-                                 f"在{fa[0]}{fa[1]}楼重叠，同一楼层不同部门的窗口号不能重叠")
-                out[b.id].append(f"窗口「{b.place.window}」与「{department_of(a)}」的窗口「{a.place.window}」"
-                                 f"在{fb[0]}{fb[1]}楼重叠，同一楼层不同部门的窗口号不能重叠")
-    return dict(out)
+                out.append(Problem(a.id, "place.window", f"窗口「{a.place.window}」与「{department_of(b)}」的窗口"
+                                   f"「{b.place.window}」在{fa[0]}{fa[1]}楼重叠，同一楼层不同部门的窗口号不能重叠"))
+                out.append(Problem(b.id, "place.window", f"窗口「{b.place.window}」与「{department_of(a)}」的窗口"
+                                   f"「{a.place.window}」在{fb[0]}{fb[1]}楼重叠，同一楼层不同部门的窗口号不能重叠"))
+    return out
 
 
-def duplicate_codes(items: list[Item]) -> dict[str, list[str]]:
+def duplicate_codes(items: list[Item]) -> list[Problem]:
     by_code: dict[str, list[str]] = defaultdict(list)
     for item in items:
         by_code[item.code].append(item.id)
-    return {gid: [f"事项编码「{code}」也被「{'、'.join(i for i in ids if i != gid)}」使用，编码不能重复"]
-            for code, ids in by_code.items() if len(ids) > 1 for gid in ids}
+    return [Problem(gid, "code", f"事项编码「{code}」也被「{'、'.join(i for i in ids if i != gid)}」使用，编码不能重复")
+            for code, ids in by_code.items() if len(ids) > 1 for gid in ids]
 
 
-def label_problems(item: Item) -> list[str]:
+def label_problems(item: Item) -> list[Problem]:
     """In the sample base (place.sample), local choices must carry the （示例） label the chat repeats."""
     if not item.place.sample:
         return []
     out = []
     tl = item.time_limit
     if tl.kind == DeadlineKind.promised.value and not tl.promised_sample:
-        out.append(f"承诺办结时限（{tl.promised_days} 个工作日）是本中心的示例值，须标注{SAMPLE_LABEL}："
-                   "请设置 time_limit.promised_sample: true")
-    for m in item.materials:
+        out.append(Problem(item.id, "time_limit.promised_sample",
+                           f"承诺办结时限（{tl.promised_days} 个工作日）是本中心的示例值，须标注{SAMPLE_LABEL}："
+                           "请设置 time_limit.promised_sample: true"))
+    for n, m in enumerate(item.materials):
         if m.necessity == Necessity.deferrable.value and "示例" not in (m.notes or ""):
-            out.append(f"容缺材料「{m.name}」的容缺和补交期限是本地选择，须在说明（notes）中标注{SAMPLE_LABEL}")
+            out.append(Problem(item.id, f"materials.{n}.notes",
+                               f"容缺材料「{m.name}」的容缺和补交期限是本地选择，须在说明（notes）中标注{SAMPLE_LABEL}"))
     return out
 
 
@@ -220,18 +237,19 @@ def says_free(text: str | None) -> bool:
     return bool(text) and any(word in text for word in FREE_WORDS) and "税" not in text
 
 
-def cost_problems(item: Item) -> list[str]:
+def cost_problems(item: Item) -> list[Problem]:
     """A step where a tax is due must not read as free: “契税要交多少” was once answered “不收费”."""
     if not item.taxes:
         return []
     names = "、".join(c.name for c in item.taxes)
     out = []
     if says_free(item.fee.standard):
-        out.append(f"本事项要缴纳{names}，收费标准不能写“{item.fee.standard}”：请写明“不收取行政事业性收费”，"
-                   "并在 costs 中写明税款")
-    for qa in item.faq:
+        out.append(Problem(item.id, "fee.standard",
+                           f"本事项要缴纳{names}，收费标准不能写“{item.fee.standard}”：请写明“不收取行政事业性收费”，"
+                           "并在 costs 中写明税款"))
+    for n, qa in enumerate(item.faq):
         if says_free(qa.a):
-            out.append(f"本事项要缴纳{names}，常见问题「{qa.q}」的回答不能说不收费或免费")
+            out.append(Problem(item.id, f"faq.{n}.a", f"本事项要缴纳{names}，常见问题「{qa.q}」的回答不能说不收费或免费"))
     return out
 
 

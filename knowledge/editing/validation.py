@@ -1,9 +1,10 @@
 """Checking an edited guide before it is stored: the schema and the cross-guide rules.
 
 Every problem comes back as `{"field": dotted path inside the guide's data, "msg": Chinese}`, so
-the editor page can show it next to the input. Pydantic's own (English) messages are translated;
-the schema's model-level checks (承诺时限 vs 法定时限, 容缺 deadlines, step graph …) report the
-model, so their path is narrowed to the field the message is about.
+the editor page can show it next to the input. The path is part of each error where it is raised:
+pydantic's `loc` for the schema (whose own rules raise at the field they are about, see
+knowledge.schema.common.rule_broken) and `Problem.path` for the catalogue's cross-guide rules.
+Pydantic's own (English) messages are translated, by error type.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from knowledge.catalogue import Catalogue
+from knowledge.catalogue import Catalogue, Problem
 from knowledge.schema import Guide, guide_adapter
+from knowledge.schema.common import RULE_ERROR
 
 KINDS = ("item", "route", "faq", "industry")
 
@@ -100,6 +102,8 @@ _MESSAGES: dict[str, Callable[[dict, Any], str]] = {
 def chinese_message(error: dict) -> str:
     """The Chinese message for one pydantic error (our own validators already speak Chinese)."""
     kind = error.get("type", "")
+    if kind == RULE_ERROR:
+        return str(error.get("msg", ""))
     if kind in ("value_error", "assertion_error"):
         return str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     make = _MESSAGES.get(kind)
@@ -123,77 +127,6 @@ def _clean_loc(loc: Sequence[Any], data: Any) -> tuple[list[Any], bool]:
     return kept, len(kept) != len(parts)
 
 
-def _get(data: Any, path: Sequence[Any]) -> Any:
-    for p in path:
-        try:
-            data = data[p]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-def _index_where(items: Any, key: str, value: str, nth: int = 0) -> int | None:
-    if not isinstance(items, list):
-        return None
-    found = [i for i, x in enumerate(items) if isinstance(x, dict) and str(x.get(key, "")).strip() == value]
-    return found[nth] if len(found) > nth else None
-
-
-# Model-level checks name the model; these narrow the path to the field a message is about.
-# Each: (message pattern, function(data, path of the model, match) -> path or None).
-_Narrow = Callable[[Any, list[Any], re.Match], list[Any] | None]
-
-
-def _step_field(field: str) -> _Narrow:
-    def narrow(data, path, m):
-        i = _index_where(_get(data, [*path, "steps"]), "id", m.group(1))
-        return [*path, "steps", i, field] if i is not None else None
-    return narrow
-
-
-def _question_when(data, path, m):
-    i = _index_where(_get(data, [*path, "questions"]), "id", m.group(1))
-    return [*path, "questions", i, "when"] if i is not None else None
-
-
-def _duplicate_step(data, path, m):
-    first = m.group(1).split("、")[0]
-    i = _index_where(_get(data, [*path, "steps"]), "id", first, nth=1)
-    return [*path, "steps", i, "id"] if i is not None else None
-
-
-def _duplicate_material(data, path, m):
-    i = _index_where(_get(data, [*path, "materials"]), "name", m.group(1), nth=1)
-    return [*path, "materials", i, "name"] if i is not None else None
-
-
-def _cycle(data, path, m):
-    first = m.group(1).split(" → ")[0]
-    i = _index_where(_get(data, [*path, "steps"]), "id", first)
-    return [*path, "steps", i, "depends_on"] if i is not None else None
-
-
-def _append(*fields: str) -> _Narrow:
-    return lambda data, path, m: [*path, *fields]
-
-
-_NARROW: list[tuple[re.Pattern, _Narrow]] = [
-    (re.compile(r"^承诺办结时限"), _append("promised_days")),
-    (re.compile(r"^即办件的承诺办结时限"), _append("promised_days")),
-    (re.compile(r"^容缺材料「.*」必须写明补交期限"), _append("deferral_days")),
-    (re.compile(r"^只有容缺材料才有补交期限"), _append("deferral_days")),
-    (re.compile(r"^情形材料「.*」必须写明适用情形"), _append("condition")),
-    (re.compile(r"^收费事项必须写明收费标准"), _append("standard")),
-    (re.compile(r"^情形问题「.*」的选项值重复"), _append("options")),
-    (re.compile(r"^材料「(.*)」重复出现"), _duplicate_material),
-    (re.compile(r"^步骤 id 重复：(.*)$"), _duplicate_step),
-    (re.compile(r"^步骤「(.*?)」依赖的步骤不存在"), _step_field("depends_on")),
-    (re.compile(r"^步骤之间存在循环依赖：(.*)$"), _cycle),
-    (re.compile(r"^步骤「(.*?)」的条件"), _step_field("when")),
-    (re.compile(r"^问题「(.*?)」的条件"), _question_when),
-]
-
-
 def _dotted(path: Sequence[Any]) -> str:
     return ".".join(str(p) for p in path)
 
@@ -204,16 +137,10 @@ def errors_from_pydantic(exc: ValidationError, data: Any) -> list[FieldError]:
     for err in exc.errors():
         path, from_union = _clean_loc(err.get("loc", ()), data)
         msg = chinese_message(err)
-        if from_union and err.get("type") != "value_error":
+        if from_union and err.get("type") not in ("value_error", RULE_ERROR):
             alternatives.setdefault(_dotted(path), []).append(msg)
             continue
-        if err.get("type") == "value_error":
-            for pattern, narrow in _NARROW:
-                m = pattern.search(msg)
-                if m:
-                    path = narrow(data, path, m) or path
-                    break
-        elif err.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+        if err.get("type") in ("union_tag_invalid", "union_tag_not_found"):
             path = ["kind"]
         fe = FieldError(_dotted(path), msg)
         if fe not in out:
@@ -226,39 +153,9 @@ def errors_from_pydantic(exc: ValidationError, data: Any) -> list[FieldError]:
 
 # ---- cross-guide rules --------------------------------------------------------------------------
 
-_CROSS: list[tuple[re.Pattern, Callable[[Guide, re.Match], str | None]]] = [
-    (re.compile(r"^步骤「(.*?)」引用的事项"),
-     lambda g, m: next((f"steps.{i}.item" for i, s in enumerate(g.steps) if s.id == m.group(1)), None)),
-    (re.compile(r"^材料「(.*?)」来源事项"),
-     lambda g, m: next((f"materials.{i}.from_item" for i, x in enumerate(g.materials) if x.name == m.group(1)), None)),
-    (re.compile(r"^相关事项「(.*?)」不存在"),
-     lambda g, m: next((f"related.{i}" for i, r in enumerate(g.related) if r == m.group(1)), None)),
-    # The sample-value and cost rules of knowledge.catalogue: shown under the field to change.
-    (re.compile(r"^电话「"), lambda g, m: "place.phone"),
-    (re.compile(r"^窗口「"), lambda g, m: "place.window"),
-    (re.compile(r"分布在多个楼层"), lambda g, m: "place.address"),
-    (re.compile(r"^事项编码「"), lambda g, m: "code"),
-    (re.compile(r"^承诺办结时限（"), lambda g, m: "time_limit.promised_sample"),
-    (re.compile(r"^容缺材料「(.*?)」"),
-     lambda g, m: next((f"materials.{i}.notes" for i, x in enumerate(g.materials) if x.name == m.group(1)), None)),
-    (re.compile(r"收费标准不能写"), lambda g, m: "fee.standard"),
-    (re.compile(r"常见问题「(.*?)」的回答"),
-     lambda g, m: next((f"faq.{i}.a" for i, x in enumerate(g.faq) if x.q == m.group(1)), None)),
-    (re.compile(r"^行业所走的路线"), lambda g, m: "route"),
-]
-
-
-def cross_guide_errors(guide: Guide, problems: list[str]) -> list[FieldError]:
-    out = []
-    for msg in problems:
-        field = ""
-        for pattern, locate in _CROSS:
-            m = pattern.search(msg)
-            if m:
-                field = locate(guide, m) or ""
-                break
-        out.append(FieldError(field, msg))
-    return out
+def cross_guide_errors(guide: Guide, problems: Sequence[Problem]) -> list[FieldError]:
+    """The catalogue's problems with `guide`, each under the field it names."""
+    return [FieldError(p.path, p.message) for p in problems if p.guide == guide.id]
 
 
 def with_guides(catalogue: Catalogue, upserts: Sequence[Guide] = (), removed: Sequence[str] = ()) -> Catalogue:
@@ -273,10 +170,11 @@ def with_guides(catalogue: Catalogue, upserts: Sequence[Guide] = (), removed: Se
 
 
 def broken_by(before: Catalogue, after: Catalogue) -> dict[str, list[str]]:
-    """Cross-guide problems that `after` has and `before` did not (so a change cannot break other guides)."""
+    """Messages of the cross-guide problems that `after` has and `before` did not, by guide id (so a
+    change cannot break other guides)."""
     old = before.problems()
-    return {gid: [m for m in msgs if m not in old.get(gid, [])]
-            for gid, msgs in after.problems().items() if any(m not in old.get(gid, []) for m in msgs)}
+    new = {gid: [p.message for p in found if p not in old.get(gid, [])] for gid, found in after.problems().items()}
+    return {gid: msgs for gid, msgs in new.items() if msgs}
 
 
 def check_guide(data: Any, context: Catalogue, kind: str | None = None, guide_id: str | None = None) -> Guide:

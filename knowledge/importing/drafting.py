@@ -17,6 +17,7 @@ import jieba
 from pydantic import ValidationError
 from pypinyin import lazy_pinyin
 
+from knowledge.catalogue import Problem
 from knowledge.editing.validation import errors_from_pydantic
 from knowledge.importing import fields as F
 from knowledge.importing.recognised import RawMaterial, Recognised
@@ -463,3 +464,9 @@ def validate(data: dict, problems: list[tuple[str, str]] = ()) -> list[dict]:
                 continue  # 'required' under a value we already said we could not read
             errors.append({"field": e.field, "name": path_name(e.field), "msg": e.msg})
     return errors
+
+
+def conflict_error(problem: Problem) -> dict:
+    """A draft's error for a rule it breaks together with other guides (one phone per department …),
+    under the field to change, so the reviewer can correct it in place."""
+    return {"field": problem.path, "name": "与其他指南冲突", "msg": problem.message}

@@ -24,7 +24,7 @@ from knowledge.catalogue import Catalogue
 from knowledge.editing.validation import with_guides
 
 from knowledge.importing import reading
-from knowledge.importing.drafting import BaseIndex, Draft, build_draft
+from knowledge.importing.drafting import BaseIndex, Draft, build_draft, conflict_error
 from knowledge.importing.safety import Limits
 from knowledge.schema import guide_adapter
 from knowledge.store import guides as guide_store
@@ -241,9 +241,9 @@ class _Worker:
         problems = with_guides(self.live, list(guides.values())).problems()
         flagged = 0
         for d in drafts:
-            msgs = problems.get(d.guide_id) if d.id in guides else None
-            if msgs:
-                d.errors = [{"field": "", "name": "与其他指南冲突", "msg": m} for m in msgs]
+            found = problems.get(d.guide_id) if d.id in guides else None
+            if found:
+                d.errors = [conflict_error(p) for p in found]
                 flagged += 1
         return flagged
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from knowledge.editing.validation import with_guides
-from knowledge.importing.drafting import validate
+from knowledge.importing.drafting import conflict_error, validate
 from knowledge.schema import guide_adapter
 from knowledge.store import audit
 from knowledge.store import guides as guide_store
@@ -77,8 +77,9 @@ def take(session: Session, state, username: str, drafts: list[ImportDraftRow], p
         for i, g in enumerate(live):
             if problems.get(g.id):
                 d = plan[i][0]
-                out.skipped.append({"draft": d.id, "title": d.title, "msg": "；".join(problems[g.id])})
-                d.errors = [{"field": "", "name": "与其他指南冲突", "msg": m} for m in problems[g.id]]
+                why = "；".join(p.message for p in problems[g.id])
+                out.skipped.append({"draft": d.id, "title": d.title, "msg": why})
+                d.errors = [conflict_error(p) for p in problems[g.id]]
         plan, live = [plan[i] for i in keep], [live[i] for i in keep]
 
     def write(s: Session) -> list[PublicationRow]:

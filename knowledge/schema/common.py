@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 # Slugs are stable ids used in URLs, YAML file names and button payloads.
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
@@ -18,6 +19,21 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 # How a local value of the sample base (a promised time limit, a 容缺 choice, a local tax rate) is
 # labelled in text the citizen reads; the catalogue check looks for it and the chat repeats it.
 SAMPLE_LABEL = "（示例）"
+
+
+# The error type of the guides' own rules (承诺时限 vs 法定时限, 容缺 deadlines, the step graph …):
+# their messages are written in Chinese already, so the editor shows them as they are.
+RULE_ERROR = "guide_rule"
+
+
+def rule_broken(message: str, *loc: str | int, value: Any) -> ValidationError:
+    """The error a model validator raises for a rule about one of its fields: `loc` is that field's
+    path inside the model (("promised_days",), ("steps", 2, "depends_on")), and pydantic prefixes the
+    path of the model itself, so the editor shows the message under the input to change."""
+    # No context is passed, so pydantic leaves the message as written (braces in a name are safe).
+    return ValidationError.from_exception_data(
+        "guide rule", [InitErrorDetails(type=PydanticCustomError(RULE_ERROR, message), loc=loc, input=value)]
+    )
 
 
 class Status(str, Enum):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from knowledge.schema.common import QA, SAMPLE_LABEL, GuideMeta, Key, NonEmpty, Slug, Strict
+from knowledge.schema.common import QA, SAMPLE_LABEL, GuideMeta, Key, NonEmpty, Slug, Strict, rule_broken
 
 
 class ItemType(str, Enum):
@@ -68,11 +68,12 @@ class TimeLimit(Strict):
     @model_validator(mode="after")
     def _promise_within_law(self) -> "TimeLimit":
         if self.statutory_days is not None and self.promised_days > self.statutory_days:
-            raise ValueError(
-                f"承诺办结时限（{self.promised_days} 个工作日）不能长于法定办结时限（{self.statutory_days} 个工作日）"
+            raise rule_broken(
+                f"承诺办结时限（{self.promised_days} 个工作日）不能长于法定办结时限（{self.statutory_days} 个工作日）",
+                "promised_days", value=self.promised_days,
             )
         if self.kind == DeadlineKind.immediate.value and self.promised_days != 0:
-            raise ValueError("即办件的承诺办结时限应为 0 个工作日")
+            raise rule_broken("即办件的承诺办结时限应为 0 个工作日", "promised_days", value=self.promised_days)
         return self
 
 
@@ -109,7 +110,7 @@ class Fee(Strict):
     @model_validator(mode="after")
     def _standard_when_charged(self) -> "Fee":
         if self.charged and (not self.standard or self.standard == "不收费"):
-            raise ValueError("收费事项必须写明收费标准")
+            raise rule_broken("收费事项必须写明收费标准", "standard", value=self.standard)
         return self
 
 
@@ -134,9 +135,10 @@ class Cost(Strict):
     @model_validator(mode="after")
     def _labelled_when_local(self) -> "Cost":
         if self.local_sample and SAMPLE_LABEL not in self.amount:
-            raise ValueError(f"「{self.name}」的金额含本地示例值，应在金额中标注{SAMPLE_LABEL}")
+            raise rule_broken(f"「{self.name}」的金额含本地示例值，应在金额中标注{SAMPLE_LABEL}", "amount", value=self.amount)
         if any(word in self.amount for word in FREE_WORDS[:2]) and self.kind == CostKind.tax.value:
-            raise ValueError(f"「{self.name}」是税，金额不能写“不收费/免费”；免征情形写在 exemptions 里")
+            raise rule_broken(f"「{self.name}」是税，金额不能写“不收费/免费”；免征情形写在 exemptions 里", "amount",
+                              value=self.amount)
         return self
 
 
@@ -164,11 +166,12 @@ class Material(Strict):
     @model_validator(mode="after")
     def _necessity_details(self) -> "Material":
         if self.necessity == Necessity.deferrable.value and self.deferral_days is None:
-            raise ValueError(f"容缺材料「{self.name}」必须写明补交期限（deferral_days）")
+            raise rule_broken(f"容缺材料「{self.name}」必须写明补交期限（deferral_days）", "deferral_days", value=None)
         if self.necessity != Necessity.deferrable.value and self.deferral_days is not None:
-            raise ValueError(f"只有容缺材料才有补交期限：「{self.name}」不是容缺材料")
+            raise rule_broken(f"只有容缺材料才有补交期限：「{self.name}」不是容缺材料", "deferral_days",
+                              value=self.deferral_days)
         if self.necessity == Necessity.situational.value and not (self.condition or self.when):
-            raise ValueError(f"情形材料「{self.name}」必须写明适用情形（condition）")
+            raise rule_broken(f"情形材料「{self.name}」必须写明适用情形（condition）", "condition", value=self.condition)
         return self
 
 
@@ -210,8 +213,8 @@ class Item(GuideMeta):
     @model_validator(mode="after")
     def _unique_material_names(self) -> "Item":
         seen: set[str] = set()
-        for m in self.materials:
-            if m.name in seen:
-                raise ValueError(f"材料「{m.name}」重复出现")
+        for i, m in enumerate(self.materials):
+            if m.name in seen:  # shown at the second one: the first is where the editor meant it
+                raise rule_broken(f"材料「{m.name}」重复出现", "materials", i, "name", value=m.name)
             seen.add(m.name)
         return self

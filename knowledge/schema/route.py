@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from knowledge.schema.common import GuideMeta, Key, NonEmpty, Slug, Strict
+from knowledge.schema.common import GuideMeta, Key, NonEmpty, Slug, Strict, rule_broken
 
 # when: {question_id: value or [values]} — the step or material applies only if every listed answer matches.
 Condition = dict[str, str | list[str]]
@@ -36,7 +36,7 @@ class Question(Strict):
     def _unique_values(self) -> "Question":
         values = [o.value for o in self.options]
         if len(values) != len(set(values)):
-            raise ValueError(f"情形问题「{self.text}」的选项值重复")
+            raise rule_broken(f"情形问题「{self.text}」的选项值重复", "options", value=values)
         return self
 
 
@@ -69,30 +69,35 @@ class Route(GuideMeta):
         ids = [s.id for s in self.steps]
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
-            raise ValueError(f"步骤 id 重复：{'、'.join(sorted(dupes))}")
+            first = sorted(dupes)[0]
+            again = ids.index(first, ids.index(first) + 1)  # shown at the second step with that id
+            raise rule_broken(f"步骤 id 重复：{'、'.join(sorted(dupes))}", "steps", again, "id", value=first)
         known = set(ids)
-        for s in self.steps:
+        for n, s in enumerate(self.steps):
             missing = [d for d in s.depends_on if d not in known]
             if missing:
-                raise ValueError(f"步骤「{s.id}」依赖的步骤不存在：{'、'.join(missing)}")
+                raise rule_broken(f"步骤「{s.id}」依赖的步骤不存在：{'、'.join(missing)}", "steps", n, "depends_on",
+                                  value=s.depends_on)
         cycle = find_cycle({s.id: s.depends_on for s in self.steps})
         if cycle:
-            raise ValueError(f"步骤之间存在循环依赖：{' → '.join(cycle)}")
+            n = ids.index(cycle[0])
+            raise rule_broken(f"步骤之间存在循环依赖：{' → '.join(cycle)}", "steps", n, "depends_on",
+                              value=self.steps[n].depends_on)
         self._check_conditions()
         return self
 
     def _check_conditions(self) -> None:
         answers = {q.id: {o.value for o in q.options} for q in self.questions}
-        conditions = [(f"步骤「{s.id}」", s.when) for s in self.steps] + [
-            (f"问题「{q.id}」", q.when) for q in self.questions
+        conditions = [(f"步骤「{s.id}」", ("steps", n, "when"), s.when) for n, s in enumerate(self.steps)] + [
+            (f"问题「{q.id}」", ("questions", n, "when"), q.when) for n, q in enumerate(self.questions)
         ]
-        for where, cond in conditions:
+        for where, loc, cond in conditions:
             for qid, val in (cond or {}).items():
                 if qid not in answers:
-                    raise ValueError(f"{where}的条件引用了不存在的情形问题「{qid}」")
+                    raise rule_broken(f"{where}的条件引用了不存在的情形问题「{qid}」", *loc, value=cond)
                 for v in [val] if isinstance(val, str) else val:
                     if v not in answers[qid]:
-                        raise ValueError(f"{where}的条件中，问题「{qid}」没有选项「{v}」")
+                        raise rule_broken(f"{where}的条件中，问题「{qid}」没有选项「{v}」", *loc, value=cond)
 
 
 def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:

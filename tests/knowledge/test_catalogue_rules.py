@@ -5,7 +5,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from knowledge.catalogue import SAMPLE_GUIDES, Catalogue, CatalogueError, dump_guide, main
+from knowledge.catalogue import SAMPLE_GUIDES, Catalogue, CatalogueError, Problem, dump_guide, main
 from knowledge.planner import plan_route
 from knowledge.schema import Item
 from knowledge.wording.costs import describe_costs
@@ -29,7 +29,7 @@ def item(gid: str, department: str = "示例市甲局", *, floor: str = "二楼"
     return Item.model_validate(data)
 
 
-def problems(*items: Item) -> dict[str, list[str]]:
+def problems(*items: Item) -> dict[str, list[Problem]]:
     cat = Catalogue()
     for i in items:
         cat.add(i)
@@ -40,8 +40,9 @@ def test_two_departments_may_not_share_a_phone():
     found = problems(item("aa", "示例市甲局", phone="0000-1200001（示例号码）", window="B01"),
                      item("bb", "示例市乙局", phone="0000-1200001（示例号码）", window="B02"))
     assert set(found) == {"aa", "bb"}
-    assert "不同部门不能共用一个咨询电话" in found["aa"][0] and "示例市乙局" in found["aa"][0]
-    assert "示例市甲局" in found["bb"][0]
+    assert "不同部门不能共用一个咨询电话" in found["aa"][0].message and "示例市乙局" in found["aa"][0].message
+    assert "示例市甲局" in found["bb"][0].message
+    assert [p.path for p in found["aa"] + found["bb"]] == ["place.phone", "place.phone"]
 
 
 def test_one_department_may_use_one_phone_for_several_items():
@@ -52,8 +53,9 @@ def test_one_department_may_use_one_phone_for_several_items():
 def test_window_ranges_of_two_departments_may_not_overlap_on_one_floor():
     found = problems(item("tax", "示例市税务局", window="C01-C10 综合办税窗口（示例窗口）", floor="三楼"),
                      item("plan", "示例市规划局", window="C05-C06（示例窗口）", floor="三楼"))
-    assert "在示例市政务服务中心三楼重叠" in found["tax"][0] and "示例市规划局" in found["tax"][0]
-    assert "C01-C10" in found["plan"][0]
+    assert "在示例市政务服务中心三楼重叠" in found["tax"][0].message and "示例市规划局" in found["tax"][0].message
+    assert "C01-C10" in found["plan"][0].message
+    assert [p.path for p in found["tax"] + found["plan"]] == ["place.window", "place.window"]
 
 
 @pytest.mark.parametrize("a, b, floors", [
@@ -74,13 +76,14 @@ def test_a_department_stays_on_one_floor():
     found = problems(item("aa", "示例市住房公积金管理中心", floor="二楼", window="B36"),
                      item("bb", "示例市住房公积金管理中心", floor="三楼", window="E01"))
     assert set(found) == {"aa", "bb"}
-    assert "分布在多个楼层（三楼、二楼）" in found["aa"][0] or "分布在多个楼层（二楼、三楼）" in found["aa"][0]
+    assert "分布在多个楼层（三楼、二楼）" in found["aa"][0].message or "分布在多个楼层（二楼、三楼）" in found["aa"][0].message
+    assert found["aa"][0].path == "place.address"
 
 
 def test_a_promised_time_limit_in_the_sample_base_needs_the_label():
     found = problems(item("aa", labelled=False))
-    assert found == {"aa": ["承诺办结时限（5 个工作日）是本中心的示例值，须标注（示例）："
-                           "请设置 time_limit.promised_sample: true"]}
+    assert found == {"aa": [Problem("aa", "time_limit.promised_sample", "承诺办结时限（5 个工作日）是本中心的示例值，"
+                                   "须标注（示例）：请设置 time_limit.promised_sample: true")]}
     assert problems(item("aa", labelled=True)) == {}
     assert problems(item("aa", kind="即办件", labelled=False)) == {}  # 当场办结 promises no number of days
     assert problems(item("aa", labelled=False, sample=False)) == {}  # a real base states real promises
@@ -88,8 +91,9 @@ def test_a_promised_time_limit_in_the_sample_base_needs_the_label():
 
 def test_a_deferrable_material_in_the_sample_base_needs_the_label():
     material = {"name": "场所证明", "necessity": "容缺", "deferral_days": 5}
-    found = problems(item("aa", materials=[material]))
-    assert "容缺材料「场所证明」" in found["aa"][0] and "（示例）" in found["aa"][0]
+    found = problems(item("aa", materials=[{"name": "申请书"}, material]))
+    assert "容缺材料「场所证明」" in found["aa"][0].message and "（示例）" in found["aa"][0].message
+    assert found["aa"][0].path == "materials.1.notes"
     assert problems(item("aa", materials=[{**material, "notes": "现场核查前补交（示例）"}])) == {}
 
 
@@ -99,11 +103,12 @@ DEED_TAX = {"kind": "税", "name": "契税", "payer": "买方", "amount": "成�
 
 def test_a_taxed_step_may_not_be_marked_free():
     found = problems(item("tax", costs=[DEED_TAX]))  # the default fee standard is 不收费
-    assert found["tax"] == ["本事项要缴纳契税，收费标准不能写“不收费”：请写明“不收取行政事业性收费”，并在 costs 中写明税款"]
+    assert found["tax"] == [Problem("tax", "fee.standard", "本事项要缴纳契税，收费标准不能写“不收费”：请写明“不收取行政事业性收费”，"
+                                    "并在 costs 中写明税款")]
     assert problems(item("tax", costs=[DEED_TAX], fee={"standard": "不收取行政事业性收费"})) == {}
-    said_free = [{"q": "契税要交多少？", "a": "不收费。"}]
+    said_free = [{"q": "在哪办？", "a": "税务窗口。"}, {"q": "契税要交多少？", "a": "不收费。"}]
     found = problems(item("tax", costs=[DEED_TAX], fee={"standard": "不收取行政事业性收费"}, faq=said_free))
-    assert found["tax"] == ["本事项要缴纳契税，常见问题「契税要交多少？」的回答不能说不收费或免费"]
+    assert found["tax"] == [Problem("tax", "faq.1.a", "本事项要缴纳契税，常见问题「契税要交多少？」的回答不能说不收费或免费")]
 
 
 def test_a_cost_is_well_formed():
@@ -117,7 +122,7 @@ def test_a_cost_is_well_formed():
 
 def test_two_items_may_not_share_a_code():
     found = problems(item("aa", code="SAMPLE-X-0001"), item("bb", code="SAMPLE-X-0001", window="B02"))
-    assert found["aa"] == ["事项编码「SAMPLE-X-0001」也被「bb」使用，编码不能重复"]
+    assert found["aa"] == [Problem("aa", "code", "事项编码「SAMPLE-X-0001」也被「bb」使用，编码不能重复")]
 
 
 def test_the_check_command_and_the_loader_reject_a_folder(tmp_path, capsys):
@@ -130,6 +135,7 @@ def test_the_check_command_and_the_loader_reject_a_folder(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert out.startswith("知识库校验失败") and "不同部门不能共用一个咨询电话" in out and "time_limit.promised_sample" in out
+    assert "aa: place.phone: 电话「0000-1」也是「示例市乙局」的电话" in out  # each line: guide, field, message
 
 
 def test_the_shipped_base_passes_every_rule():

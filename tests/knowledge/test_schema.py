@@ -279,8 +279,10 @@ def test_cross_guide_references_are_checked(tmp_path):
     (folder / "items" / "tobacco-retail-license.yml").unlink()
     with pytest.raises(CatalogueError) as exc:
         Catalogue.from_folder(folder)
-    # Every route that uses the item is reported by its id, naming the step.
-    assert "步骤「tobacco」引用的事项「tobacco-retail-license」不存在" in exc.value.problems["open-restaurant"]
+    # Every route that uses the item is reported by its id, naming the step and the field to change.
+    steps = parse_guide((folder / "routes" / "open-restaurant.yml").read_text(encoding="utf-8")).steps
+    n = [s.id for s in steps].index("tobacco")
+    assert f"steps.{n}.item: 步骤「tobacco」引用的事项「tobacco-retail-license」不存在" in exc.value.problems["open-restaurant"]
     assert "open-convenience-store" in exc.value.problems
 
 
