@@ -21,8 +21,8 @@ from knowledge.api.limits import BodyLimits
 from knowledge.api.login_throttle import LoginThrottle
 from knowledge.api.origin import SameOriginWrites
 from knowledge.api.password_policy import password_problem
-from knowledge.api.routes import (auth, chat, console, conversation_data, conversations, dialogue, editor, guides,
-                                  imports, notices, pages, plans, reports, search, users)
+from knowledge.api.routes import (auth, chat, console, conversation_data, conversations, dialogue, editor,
+                                  guide_schema, guides, imports, notices, pages, plans, reports, search, users)
 from knowledge.api.routes.chat import STATIC
 from knowledge.api.state import AppState
 from knowledge.conversation_data import purge_regularly
@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for r in (search.router, guides.router, plans.router, notices.router, conversations.router,
               conversation_data.router, chat.router, dialogue.router, auth.router, users.router, editor.router,
-              imports.router, console.router, reports.router, pages.router):
+              guide_schema.router, imports.router, console.router, reports.router, pages.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Outermost last: every answer, refusals included, carries the security headers.

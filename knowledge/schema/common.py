@@ -20,6 +20,11 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 # labelled in text the citizen reads; the catalogue check looks for it and the chat repeats it.
 SAMPLE_LABEL = "（示例）"
 
+# The models carry their Chinese names (Field title), editor hints (description), example values
+# (examples) and units, so model_json_schema() is everything the guide editor needs to build its forms
+# (knowledge/editing/guide_schema.py, GET /api/editor/schema).
+WORKING_DAYS = {"unit": "工作日"}
+
 
 # The error type of the guides' own rules (承诺时限 vs 法定时限, 容缺 deadlines, the step graph …):
 # their messages are written in Chinese already, so the editor shows them as they are.
@@ -48,12 +53,14 @@ class Strict(BaseModel):
 
 
 class GuideMeta(Strict):
-    id: Slug
-    version: int = Field(1, ge=1)
-    status: Status = Status.published
-    updated_at: dt.date | None = None
+    id: Slug = Field(title="编号", description="英文小写、数字和连字符；网址和文件名都用它")
+    version: int = Field(1, ge=1, title="版本")
+    status: Status = Field(Status.published, title="状态")
+    updated_at: dt.date | None = Field(None, title="更新日期")
 
 
 class QA(Strict):
-    q: NonEmpty
-    a: NonEmpty
+    model_config = ConfigDict(title="问答")
+
+    q: NonEmpty = Field(title="问题")
+    a: NonEmpty = Field(title="回答")

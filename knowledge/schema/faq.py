@@ -3,19 +3,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from knowledge.schema.common import GuideMeta, NonEmpty, Slug
 
 
 class Faq(GuideMeta):
-    kind: Literal["faq"] = "faq"
-    question: NonEmpty
-    alt_questions: list[NonEmpty] = Field(default_factory=list, description="other ways citizens ask it")
-    answer: NonEmpty
-    department: str = "示例市政务服务中心"
-    related: list[Slug] = Field(default_factory=list, description="ids of items or routes it concerns")
-    sample: bool = Field(False, description="答案含示例值（地址、电话、时间）")
+    model_config = ConfigDict(title="问答", json_schema_extra={"examples": [{"id": "faq-lost-licence"}]})
+
+    kind: Literal["faq"] = Field("faq", title="类型")
+    question: NonEmpty = Field(title="问题")
+    alt_questions: list[NonEmpty] = Field(default_factory=list, title="其他问法", description="市民可能怎么问")
+    answer: NonEmpty = Field(title="回答")
+    department: str = Field("示例市政务服务中心", title="解答单位")
+    related: list[Slug] = Field(default_factory=list, title="相关指南", description="相关事项或路线的编号，用、或逗号分隔")
+    sample: bool = Field(False, title="回答中含示例值（地址、电话、时间）")
 
     @property
     def name(self) -> str:

@@ -11,18 +11,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from knowledge.schema.common import GuideMeta, NonEmpty, Slug
 
 
 class Industry(GuideMeta):
-    kind: Literal["industry"] = "industry"
-    name: NonEmpty = Field(..., description="行业名称，如 火锅店、串串店")
-    category: NonEmpty = Field(..., description="行业大类，如 餐饮、零售、生活服务")
-    aliases: list[NonEmpty] = Field(..., min_length=1, description="市民对这类店的日常叫法")
-    route: Slug = Field(..., description="开办这类店所走的一件事路线 id")
-    note: str | None = Field(None, description="给编辑看的说明，如 为什么归到这条路线")
+    model_config = ConfigDict(title="行业", json_schema_extra={"examples": [{"id": "hotpot-skewers"}]})
+
+    kind: Literal["industry"] = Field("industry", title="类型")
+    name: NonEmpty = Field(..., title="行业名称", examples=["火锅店、串串店"])
+    category: NonEmpty = Field(..., title="行业大类", examples=["餐饮、零售、生活服务"])
+    aliases: list[NonEmpty] = Field(..., min_length=1, title="日常叫法（市民怎么称呼这类店）",
+                                    description="写店的叫法：串串店、烘焙坊、小饭馆……不要写许可证名称，那是事项的别名")
+    route: Slug = Field(..., title="所走的一件事路线编号", examples=["open-restaurant"],
+                        description="市民说出这些叫法时，助手给出这条路线；需要路线里没有的许可时，先新建一条路线")
+    note: str | None = Field(None, title="编辑说明", description="给编辑看的说明，如 为什么归到这条路线")
 
     @field_validator("aliases")
     @classmethod

@@ -4,9 +4,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from knowledge.schema.common import QA, SAMPLE_LABEL, GuideMeta, Key, NonEmpty, Slug, Strict, rule_broken
+from knowledge.schema.common import QA, SAMPLE_LABEL, WORKING_DAYS, GuideMeta, Key, NonEmpty, Slug, Strict, rule_broken
 
 
 class ItemType(str, Enum):
@@ -56,14 +56,19 @@ class Necessity(str, Enum):
 
 
 class TimeLimit(Strict):
-    statutory_days: int | None = Field(None, ge=0, description="法定办结时限（工作日）；无法定时限时留空")
-    promised_days: int = Field(..., ge=0, description="承诺办结时限（工作日）；即办件为 0")
-    kind: DeadlineKind = DeadlineKind.promised
-    visits: int = Field(1, ge=0, le=5, description="到现场次数；0 表示全程网办")
+    model_config = ConfigDict(title="办理时限")
+
+    statutory_days: int | None = Field(None, ge=0, title="法定办结时限", description="无法定时限时留空",
+                                       json_schema_extra=WORKING_DAYS)
+    promised_days: int = Field(..., ge=0, title="承诺办结时限", description="不能长于法定时限；即办件填 0",
+                               json_schema_extra=WORKING_DAYS)
+    kind: DeadlineKind = Field(DeadlineKind.promised, title="办件类型")
+    visits: int = Field(1, ge=0, le=5, title="到现场次数", description="0 表示全程网办")
     # The promise is the centre's own (承诺时限), not the law's; in the sample base it is a sample value
     # and the chat must say so: it appends SAMPLE_LABEL after the promised days when this is true.
-    promised_sample: bool = Field(False, description="承诺办结时限为示例值（示例库中必须为 true）")
-    note: str | None = None
+    promised_sample: bool = Field(False, title="承诺时限为示例值（示例）",
+                                  description="示例库中的承诺时限必须勾选，咨询时会注明（示例）")
+    note: str | None = Field(None, title="时限说明")
 
     @model_validator(mode="after")
     def _promise_within_law(self) -> "TimeLimit":
@@ -80,19 +85,23 @@ class TimeLimit(Strict):
 class Place(Strict):
     """Where the item is handled. In the sample base these are sample values (sample: true)."""
 
-    address: NonEmpty
-    window: str | None = None
-    hours: NonEmpty
-    phone: NonEmpty
-    sample: bool = Field(True, description="地址、窗口、电话为示例值")
+    model_config = ConfigDict(title="办理地点与窗口")
+
+    address: NonEmpty = Field(title="地址")
+    window: str | None = Field(None, title="窗口")
+    hours: NonEmpty = Field(title="办公时间")
+    phone: NonEmpty = Field(title="咨询电话")
+    sample: bool = Field(True, title="地址、窗口、电话是示例值", description="示例库必须勾选")
 
 
 class Result(Strict):
-    name: NonEmpty
+    model_config = ConfigDict(title="办理结果")
+
+    name: NonEmpty = Field(title="结果名称", description="办结后拿到的证照或文书", examples=["食品经营许可证"])
     # The material key this result satisfies in later steps (e.g. 营业执照), so a route plan
     # can say "obtained in step N" instead of asking the citizen to bring it.
-    key: str | None = None
-    delivery: list[Delivery] = Field(default_factory=lambda: [Delivery.pickup])
+    key: str | None = Field(None, title="结果的共享键", description="后续事项把它当材料时用", examples=["营业执照"])
+    delivery: list[Delivery] = Field(default_factory=lambda: [Delivery.pickup], title="结果送达方式")
 
 
 FREE_WORDS = ("不收费", "免费", "无需缴费", "不用交钱", "不花钱")
@@ -102,10 +111,12 @@ class Fee(Strict):
     """The 行政事业性收费 of this item (a fee on the national or provincial fee list, e.g. 护照费,
     不动产登记费); taxes and other payments are `Item.costs`."""
 
-    charged: bool = False
-    standard: str = "不收费"
-    depends_on: str | None = Field(None, description="收费金额取决于什么（如：每本、每件、住宅或非住宅）")
-    basis: str | None = None
+    model_config = ConfigDict(title="收费")
+
+    charged: bool = Field(False, title="收费")
+    standard: str = Field("不收费", title="收费标准", json_schema_extra={"only_for": {"charged": True}})
+    depends_on: str | None = Field(None, title="金额取决于", description="如：每本、每件、住宅或非住宅")
+    basis: str | None = Field(None, title="收费依据")
 
     @model_validator(mode="after")
     def _standard_when_charged(self) -> "Fee":
@@ -122,15 +133,17 @@ class CostKind(str, Enum):
 class Cost(Strict):
     """Money the citizen pays at this step that is not the department's 行政事业性收费."""
 
-    kind: CostKind
-    name: NonEmpty = Field(..., description="如：契税、个人所得税")
-    payer: str | None = Field(None, description="谁缴纳，如：买方、卖方")
-    amount: NonEmpty = Field(..., description="缴多少，如：计税价格的3%至5%")
-    depends_on: NonEmpty = Field(..., description="金额取决于什么，如：成交价格、面积、是否家庭唯一住房")
-    basis: NonEmpty = Field(..., description="依据（法律条文或文件）")
-    exemptions: str | None = Field(None, description="免征、减征情形")
+    model_config = ConfigDict(title="税费")
+
+    kind: CostKind = Field(title="类别")
+    name: NonEmpty = Field(..., title="名称", examples=["契税", "个人所得税"])
+    payer: str | None = Field(None, title="缴纳人", examples=["买方", "卖方"])
+    amount: NonEmpty = Field(..., title="金额", examples=["计税价格的3%至5%"])
+    depends_on: NonEmpty = Field(..., title="金额取决于", examples=["成交价格、面积、是否家庭唯一住房"])
+    basis: NonEmpty = Field(..., title="依据", description="法律条文或文件")
+    exemptions: str | None = Field(None, title="免征减征", description="免征、减征情形")
     # A rate that the province or city sets (契税适用税率) is local; in the sample base it is labelled.
-    local_sample: bool = Field(False, description="金额含本地示例值（如本省适用税率），须带（示例）标注")
+    local_sample: bool = Field(False, title="金额含本地示例值", description="如本省适用税率，须带（示例）标注")
 
     @model_validator(mode="after")
     def _labelled_when_local(self) -> "Cost":
@@ -143,21 +156,31 @@ class Cost(Strict):
 
 
 class Material(Strict):
-    name: NonEmpty
+    model_config = ConfigDict(title="材料")
+
+    name: NonEmpty = Field(title="材料名称")
     # Materials with the same key are the same document across items; a route plan merges them (一表通).
-    key: str | None = None
-    form: MaterialForm = MaterialForm.original
-    copies: int = Field(1, ge=0, le=20)
-    necessity: Necessity = Necessity.required
-    deferral_days: int | None = Field(None, ge=1, le=60, description="容缺材料的补交期限（工作日）")
-    condition: str | None = Field(None, description="情形材料：什么情况下需要")
+    key: str | None = Field(None, title="共享键")
+    form: MaterialForm = Field(MaterialForm.original, title="材料形式")
+    copies: int = Field(1, ge=0, le=20, title="份数")
+    necessity: Necessity = Field(
+        Necessity.required, title="必要性",
+        description="必要：受理时必须提交；容缺：可先受理、在补交期限内补齐；情形：只在写明的情形下需要")
+    # For the editor page: only_for, a value kept only while a sibling has the given value (back to the
+    # default otherwise); required_when, a field that a sibling's value makes necessary. They mirror
+    # what _necessity_details below enforces.
+    deferral_days: int | None = Field(None, ge=1, le=60, title="容缺补交期限", json_schema_extra={
+        **WORKING_DAYS, "only_for": {"necessity": Necessity.deferrable.value}})
+    condition: str | None = Field(None, title="适用情形", description="情形材料：什么情况下需要",
+                                  examples=["委托他人办理时"],
+                                  json_schema_extra={"required_when": {"necessity": Necessity.situational.value}})
     when: dict[Key, str | list[str]] | None = Field(
-        None, description="在一件事中由哪个情形答案触发，如 {sells_alcohol: 'yes'}"
+        None, title="触发条件", description="在一件事中由哪个情形答案触发，如 {sells_alcohol: 'yes'}"
     )
-    source: str = "申请人自备"
-    from_item: Slug | None = Field(None, description="由另一事项办结后取得（如营业执照）")
-    commitment: bool = Field(False, description="可用告知承诺书替代")
-    notes: str | None = None
+    source: str = Field("申请人自备", title="来源")
+    from_item: Slug | None = Field(None, title="来自事项", description="由另一事项办结后取得（如营业执照）")
+    commitment: bool = Field(False, title="告知承诺", description="可用告知承诺书替代")
+    notes: str | None = Field(None, title="备注")
 
     @property
     def merge_key(self) -> str:
@@ -176,27 +199,31 @@ class Material(Strict):
 
 
 class Item(GuideMeta):
-    kind: Literal["item"] = "item"
-    name: NonEmpty
-    code: NonEmpty = Field(..., description="事项编码（示例库为示例编码）")
-    type: ItemType
-    department: NonEmpty
-    audience: list[Audience] = Field(..., min_length=1)
-    aliases: list[NonEmpty] = Field(default_factory=list)
-    summary: str | None = None
-    conditions: list[NonEmpty] = Field(default_factory=list)
-    legal_basis: list[NonEmpty] = Field(default_factory=list)
-    time_limit: TimeLimit
-    place: Place
-    channels: list[Channel] = Field(default_factory=lambda: [Channel.window])
-    result: Result
-    fee: Fee = Field(default_factory=Fee)
-    costs: list[Cost] = Field(default_factory=list, description="行政事业性收费以外要缴的税费")
-    materials: list[Material] = Field(default_factory=list)
-    steps: list[NonEmpty] = Field(default_factory=list, description="办理流程")
-    faq: list[QA] = Field(default_factory=list)
+    model_config = ConfigDict(title="事项", json_schema_extra={"examples": [{"id": "food-business-license"}]})
+
+    kind: Literal["item"] = Field("item", title="类型")
+    name: NonEmpty = Field(title="事项名称")
+    code: NonEmpty = Field(..., title="事项编码", description="示例库用 SAMPLE-<部门>-<编号>")
+    type: ItemType = Field(title="事项类型")
+    department: NonEmpty = Field(title="实施部门", examples=["示例市市场监督管理局"])
+    audience: list[Audience] = Field(..., min_length=1, title="服务对象")
+    aliases: list[NonEmpty] = Field(default_factory=list, title="别名（市民常用说法）",
+                                    description="写市民会怎么说：开饭店、办执照……不要写“材料”“手续”这类泛词")
+    summary: str | None = Field(None, title="简介")
+    conditions: list[NonEmpty] = Field(default_factory=list, title="受理条件")
+    legal_basis: list[NonEmpty] = Field(default_factory=list, title="设定依据",
+                                        examples=["《中华人民共和国食品安全法》第三十五条"])
+    time_limit: TimeLimit = Field(title="办理时限")
+    place: Place = Field(title="办理地点与窗口")
+    channels: list[Channel] = Field(default_factory=lambda: [Channel.window], title="办理渠道")
+    result: Result = Field(title="办理结果")
+    fee: Fee = Field(default_factory=Fee, title="收费")
+    costs: list[Cost] = Field(default_factory=list, title="税费", description="行政事业性收费以外要缴的税费")
+    materials: list[Material] = Field(default_factory=list, title="申请材料")
+    steps: list[NonEmpty] = Field(default_factory=list, title="办理步骤")
+    faq: list[QA] = Field(default_factory=list, title="常见问答")
     # An imported guide's text that fitted no field, kept whole so nothing the centre wrote is lost.
-    notes: str | None = Field(None, description="其他说明（导入时未归入字段的原文）")
+    notes: str | None = Field(None, title="其他说明", description="导入时未归入字段的原文")
 
     @property
     def online(self) -> bool:

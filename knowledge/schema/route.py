@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from knowledge.schema.common import GuideMeta, Key, NonEmpty, Slug, Strict, rule_broken
 
@@ -12,25 +12,30 @@ Condition = dict[str, str | list[str]]
 
 
 class Option(Strict):
-    value: Key
-    label: NonEmpty
+    model_config = ConfigDict(title="选项")
+
+    value: Key = Field(title="选项值", examples=["yes"])
+    label: NonEmpty = Field(title="选项名称", examples=["卖酒"])
     # Words a citizen may type for this option besides the label ("卖烟", "有") — matched after normalisation.
-    keywords: list[NonEmpty] = Field(default_factory=list)
+    keywords: list[NonEmpty] = Field(default_factory=list, title="市民可能的说法", description="用逗号或顿号分隔")
     # Numeric answers ("大概80平") fall into [min, max).
-    min: float | None = None
-    max: float | None = None
+    min: float | None = Field(None, title="数值下限")
+    max: float | None = Field(None, title="数值上限")
 
 
 class Question(Strict):
-    id: Key
-    text: NonEmpty
-    help: str | None = None
+    model_config = ConfigDict(title="情形问题")
+
+    id: Key = Field(title="问题编号", examples=["sells_alcohol"])
+    text: NonEmpty = Field(title="问题", examples=["是否销售酒类？"])
+    help: str | None = Field(None, title="说明")
     # Words that show a message talks about this question ("烟", "香烟" for "会卖香烟吗"), so a fact
     # given in passing ("不卖烟酒", "500平的店") is taken even while another question is being asked.
-    keywords: list[NonEmpty] = Field(default_factory=list)
-    options: list[Option] = Field(..., min_length=2)
+    keywords: list[NonEmpty] = Field(default_factory=list, title="话题词",
+                                     description="市民顺带提到时也能认出，如 烟、香烟；用逗号或顿号分隔")
+    options: list[Option] = Field(..., min_length=2, title="选项", description="至少两个")
     # Asked only when this condition holds (e.g. "有没有X光机" only for clinics that do imaging).
-    when: Condition | None = None
+    when: Condition | None = Field(None, title="只在以下情形下才问")
 
     @model_validator(mode="after")
     def _unique_values(self) -> "Question":
@@ -41,24 +46,30 @@ class Question(Strict):
 
 
 class Step(Strict):
-    id: Slug
-    item: Slug = Field(..., description="事项 id")
-    title: str | None = Field(None, description="在本路线中的叫法；缺省用事项名称")
-    depends_on: list[Slug] = Field(default_factory=list)
-    when: Condition | None = None
-    note: str | None = None
-    stage: str | None = Field(None, description="阶段名，如工程建设项目的四个阶段")
+    model_config = ConfigDict(title="步骤")
+
+    id: Slug = Field(title="步骤编号", examples=["license"])
+    item: Slug = Field(..., title="事项编号", examples=["food-business-license"])
+    title: str | None = Field(None, title="在本路线中的叫法", description="缺省用事项名称")
+    depends_on: list[Slug] = Field(default_factory=list, title="前置步骤",
+                                   description="这些步骤办完才能办本步；不勾选表示可以并联办理")
+    when: Condition | None = Field(None, title="适用条件")
+    note: str | None = Field(None, title="说明")
+    stage: str | None = Field(None, title="阶段", description="如工程建设项目的四个阶段")
 
 
 class Route(GuideMeta):
-    kind: Literal["route"] = "route"
-    name: NonEmpty
-    aliases: list[NonEmpty] = Field(default_factory=list)
-    summary: NonEmpty
-    audience: str | None = None
-    questions: list[Question] = Field(default_factory=list)
-    steps: list[Step] = Field(..., min_length=1)
-    notes: list[NonEmpty] = Field(default_factory=list)
+    model_config = ConfigDict(title="一件事", json_schema_extra={"examples": [{"id": "open-restaurant"}]})
+
+    kind: Literal["route"] = Field("route", title="类型")
+    name: NonEmpty = Field(title="“一件事”名称")
+    aliases: list[NonEmpty] = Field(default_factory=list, title="别名（市民常用说法）")
+    summary: NonEmpty = Field(title="简介")
+    audience: str | None = Field(None, title="服务对象", examples=["企业、个人"])
+    questions: list[Question] = Field(default_factory=list, title="情形问题",
+                                      description="用来判断哪些步骤、材料适用")
+    steps: list[Step] = Field(..., min_length=1, title="步骤")
+    notes: list[NonEmpty] = Field(default_factory=list, title="注意事项")
 
     @property
     def department(self) -> str:

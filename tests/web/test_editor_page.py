@@ -253,12 +253,18 @@ def test_two_editors_at_once_the_second_sees_both_versions(staff_stack, browser:
         conflict = second.get_by_test_id("conflict")
         expect(conflict).to_be_visible()
         expect(conflict).to_contain_text("该指南已被 editor1")
-        expect(second.get_by_test_id("conflict-yours")).to_contain_text("乙：第二位编辑写的简介")
-        expect(second.get_by_test_id("conflict-theirs")).to_contain_text("甲：第一位编辑写的简介")
-        expect(second.get_by_test_id("conflict-theirs")).to_contain_text(re.compile(r"v2 · editor1 · \d{4}-\d\d-\d\d \d\d:\d\d"))
         changes = second.get_by_test_id("conflict-changes")
         expect(changes.locator("tbody tr")).to_have_count(1)  # only the summary differs
-        expect(changes).to_contain_text("简介")
+        summary = changes.locator('tr[data-field="summary"]')
+        expect(summary).to_contain_text("简介")
+        expect(summary.locator("td.mine")).to_have_text("乙：第二位编辑写的简介")
+        expect(summary.locator("td.theirs")).to_have_text("甲：第一位编辑写的简介")
+        expect(second.get_by_test_id("conflict-yours")).to_contain_text("基于 v1")
+        expect(second.get_by_test_id("conflict-theirs")).to_contain_text(re.compile(r"v2 · editor1 · \d{4}-\d\d-\d\d \d\d:\d\d"))
+        # The line-by-line comparison is the server's diff of the YAML files (knowledge/editing/diff.py):
+        # the page has no YAML of its own.
+        unified = second.get_by_test_id("conflict-unified")
+        expect(unified.locator(".add, .del").filter(has_text="summary: 甲：第一位编辑写的简介")).to_have_count(1)
         expect(second.get_by_test_id("guide-form")).to_be_hidden()
         assert detail(api("editor1"), gid)["draft"]["data"]["summary"] == "甲：第一位编辑写的简介"
 
@@ -272,7 +278,9 @@ def test_two_editors_at_once_the_second_sees_both_versions(staff_stack, browser:
         # The first editor is now behind; keeping the other version loads it into the form.
         first.locator('[data-path="summary"]').fill("甲：又改了一次")
         first.get_by_test_id("save-draft").click()
-        expect(first.get_by_test_id("conflict-theirs")).to_contain_text("乙：第二位编辑写的简介")
+        summary = first.get_by_test_id("conflict-changes").locator('tr[data-field="summary"]')
+        expect(summary.locator("td.theirs")).to_have_text("乙：第二位编辑写的简介")
+        expect(summary.locator("td.mine")).to_have_text("甲：又改了一次")
         expect(first.get_by_test_id("conflict-theirs")).to_contain_text("v3 · reviewer1")
         first.get_by_test_id("keep-theirs").click()
         expect(first.locator('[data-path="summary"]')).to_have_value("乙：第二位编辑写的简介")
@@ -443,6 +451,81 @@ def test_route_steps_dependencies_and_conditions(staff_stack, laptop: Page, api)
     assert data["steps"][3]["when"] == {"social_insurance": "yes", "mode": ["simple", "general"]}
     assert [s["id"] for s in data["steps"]] == ["liquidation", "clear-tax", "deregister", "social-insurance"]
     assert data["steps"][2]["depends_on"] == ["clear-tax"]
+    clean(laptop)
+
+
+def test_the_form_is_built_from_the_schema_the_server_serves(staff_stack, laptop: Page, api):
+    base = staff_stack.knowledge_url
+    gid = unique("test-schema")
+    create(api("editor1"), "item", new_item(gid, "测试表单事项"))
+    served = api("editor1").get("/api/editor/schema").json()["kinds"]["item"]["schema"]
+    promised = served["$defs"]["TimeLimit"]["properties"]["promised_days"]
+    material = served["$defs"]["Material"]["properties"]
+
+    # A title the models carry, changed on its way to the page, shows changed: the page has no copy.
+    def renamed(route):
+        response = route.fetch()
+        body = response.json()
+        body["kinds"]["item"]["schema"]["$defs"]["Place"]["properties"]["hours"]["title"] = "对外办公时间（改名测试）"
+        route.fulfill(response=response, json=body)
+
+    laptop.route("**/api/editor/schema", renamed)
+    open_editor(laptop, base, "editor1", gid)
+    field = laptop.locator('[data-field="time_limit.promised_days"]')
+    expect(field.locator("label")).to_have_text(f"{promised['title']}（{promised['unit']}） *")
+    expect(field.locator(".hint")).to_have_text(promised["description"])
+    expect(laptop.locator('label[for="f-place-hours"]')).to_contain_text("对外办公时间（改名测试）")
+    headers = laptop.get_by_test_id("materials-table").locator("thead th")
+    expect(headers.nth(0)).to_have_text(material["name"]["title"])
+    expect(headers.nth(4)).to_have_text(f"{material['deferral_days']['title']}（工作日）")
+    expect(laptop.locator('[data-path="type"] option')).to_have_text(served["$defs"]["ItemType"]["enum"])
+    clean(laptop)
+
+
+def test_focus_stays_in_a_list_field_while_the_form_re_renders(staff_stack, laptop: Page, api):
+    base = staff_stack.knowledge_url
+    gid = unique("test-typing")
+    create(api("editor1"), "route", new_route(gid, "测试输入路线"))
+    open_editor(laptop, base, "editor1", gid)
+    step = laptop.get_by_test_id("route-step").nth(1)
+    step_id = laptop.locator('[data-path="steps.1.id"]')
+    step_id.click()
+    step_id.press("Control+a")
+    step_id.press_sequentially("clear-tax", delay=30)
+    # Every keystroke re-rendered the form (the step's heading follows the id) and the input kept its focus…
+    expect(step.locator(".sub-head strong")).to_have_text("步骤 2：clear-tax")
+    expect(step_id).to_be_focused()
+    # … and its caret: typing after Home lands at the start.
+    step_id.press("Home")
+    step_id.press_sequentially("x-", delay=30)
+    expect(step_id).to_have_value("x-clear-tax")
+    expect(step_id).to_be_focused()
+
+    # Words separated by a comma keep what was typed until the input is left, then read as a list.
+    keywords = laptop.locator('[data-path="questions.0.keywords"]')
+    keywords.click()
+    keywords.press("Control+a")
+    keywords.press_sequentially("烟，香烟，", delay=30)
+    expect(keywords).to_have_value("烟，香烟，")
+    expect(keywords).to_be_focused()
+    keywords.press("Tab")
+    expect(keywords).to_have_value("烟、香烟")
+
+    laptop.get_by_test_id("add-string").first.click()  # a new alias line
+    alias = laptop.locator('[data-path="aliases.0"]')
+    expect(alias).to_be_focused()
+    alias.press_sequentially("注销公司", delay=30)
+    alias.press("Home")
+    alias.press_sequentially("我要", delay=30)
+    expect(alias).to_have_value("我要注销公司")
+    expect(alias).to_be_focused()
+    laptop.get_by_test_id("save-draft").click()
+    expect_toast(laptop, "已保存草稿 v2")
+    data = detail(api("editor1"), gid)["draft"]["data"]
+    assert data["aliases"] == ["我要注销公司"]
+    assert data["questions"][0]["keywords"] == ["烟", "香烟"]
+    assert [s["id"] for s in data["steps"]][1] == "x-clear-tax"
+    assert data["steps"][2]["depends_on"] == ["x-clear-tax"]  # the rename reached the step that depends on it
     clean(laptop)
 
 

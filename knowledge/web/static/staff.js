@@ -6,18 +6,11 @@
 //   Staff.toast("已发布", "ok" | "error");
 //   Staff.esc(text)                                    // HTML escaping for template strings
 //
-// The role table below only decides what the page *offers*; the server checks every call.
+// What a user may do comes from the server (`capabilities` of /api/auth/me and of the sign-in answer,
+// knowledge/api/auth.py); it only decides what the page *offers*: the server checks every call.
 (function () {
   "use strict";
 
-  // Mirrors the capability table of knowledge/api/auth.py (admin has every capability).
-  var CAPABILITIES = {
-    console: ["staff", "editor", "reviewer", "admin"],
-    edit: ["editor", "reviewer", "admin"],
-    publish: ["reviewer", "admin"],
-    reports: ["editor", "reviewer", "admin"],
-    users: ["admin"]
-  };
   var ROLE_NAMES = { admin: "管理员", reviewer: "审核员", editor: "编辑", staff: "坐席" };
   var PAGES = [
     { key: "console", href: "/console", label: "热线导航台", cap: "console" },
@@ -105,21 +98,16 @@
   }
 
   function can(user, cap) {
-    if (!user) return false;
-    if (Array.isArray(user.capabilities)) return user.capabilities.indexOf(cap) >= 0;
-    if (user.role === "admin") return true;
-    return (CAPABILITIES[cap] || []).indexOf(user.role) >= 0;
+    return !!user && Array.isArray(user.capabilities) && user.capabilities.indexOf(cap) >= 0;
   }
 
   function roleName(role) { return ROLE_NAMES[role] || role || ""; }
 
-  // The first page this user may open: where sign-in sends them and where 无权限 points.
+  // The first page this user may open, in this order: where sign-in sends them and where 无权限 points.
+  var HOME_ORDER = ["users", "editor", "console"];
   function homeFor(user) {
-    var order = user && user.role === "admin" ? ["users", "editor", "console"]
-      : user && (user.role === "editor" || user.role === "reviewer") ? ["editor", "console"]
-        : ["console"];
-    for (var i = 0; i < order.length; i++) {
-      var page = PAGES.filter(function (p) { return p.key === order[i]; })[0];
+    for (var i = 0; i < HOME_ORDER.length; i++) {
+      var page = PAGES.filter(function (p) { return p.key === HOME_ORDER[i]; })[0];
       if (can(user, page.cap)) return page.href;
     }
     return "/login";
