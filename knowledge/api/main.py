@@ -31,6 +31,7 @@ from knowledge.core.secrets import service_token, write_secret
 from knowledge.editing.validation import chinese_message
 from knowledge.importing.jobs import ImportRunner
 from knowledge.importing.safety import Limits
+from knowledge.live import LiveKnowledge
 from knowledge.planner import PlanError
 from knowledge.publishing import Publisher, catalogue_for
 from knowledge.search.embedder import Embedder
@@ -64,13 +65,14 @@ def build_state(settings: Settings) -> AppState:
     engine = SearchEngine(embedder, cache)
     snap = engine.rebuild(catalogue.all())
     log.info("index built: %d guides in %.2fs", len(snap.docs), snap.built_in_s)
-    state = AppState(settings=settings, sessions=sessions, catalogue=catalogue, engine=engine,
+    live = LiveKnowledge(catalogue, engine)
+    state = AppState(settings=settings, sessions=sessions, live=live,
                      trackers=TrackerStore(settings.tracker_db_url) if settings.tracker_db_url else None,
                      service_token=service_token(settings.var_dir, settings.service_token),
                      login_throttle=LoginThrottle.from_settings(settings.redis_url, settings.login_throttle_prefix))
-    state.publisher = Publisher(state, last_seq)
+    state.publisher = Publisher(live, sessions, last_seq)
     state.imports = ImportRunner(sessions, Limits.from_settings(settings), settings.var_dir / "imports",
-                                 live=lambda: state.catalogue)
+                                 live=lambda: live.catalogue)
     return state
 
 
