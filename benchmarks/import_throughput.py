@@ -52,7 +52,7 @@ def publish(state, job_id: str) -> tuple[float, int, list[str]]:
         drafts = import_store.drafts_of(session, job_id, "pending")
         started = time.perf_counter()
         with state.publisher.lock:
-            taken = review.take(session, state, "benchmark", drafts, publish=True)
+            taken = review.take(session, state.publisher, "benchmark", drafts, publish=True)
         took = time.perf_counter() - started
     return took, len(taken.published), taken.published
 

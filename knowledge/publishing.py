@@ -2,7 +2,8 @@
 
 On this replica, publishing builds the new index snapshot first (the old one keeps serving), then
 commits the version change together with a row in `publications`, and only then swaps the snapshot
-and the catalogue in. If indexing fails nothing is committed; if the commit fails nothing is swapped.
+and the catalogue in (both are held by knowledge/live.py; the Publisher is the one that replaces
+them). If indexing fails nothing is committed; if the commit fails nothing is swapped.
 
 Replicas share the database, not memory: each one polls `publications` (every CATALOGUE_POLL_S) and
 re-indexes the guides another replica published, so a change is live everywhere within about two
@@ -16,21 +17,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.catalogue import Catalogue
-from knowledge.editing.validation import with_guides
+from knowledge.live import LiveKnowledge
 from knowledge.schema import Guide
 from knowledge.search.engine import IndexUpdateError
 from knowledge.store import guides as guide_store
 from knowledge.store.tables import PublicationRow
-
-if TYPE_CHECKING:
-    from knowledge.api.state import AppState
 
 log = logging.getLogger("knowledge.publishing")
 _PUBLISH_LOCK_KEY = 0x4E415650  # PostgreSQL advisory lock shared by all replicas ("NAVP")
@@ -48,8 +45,9 @@ class PublishError(RuntimeError):
 
 
 class Publisher:
-    def __init__(self, state: "AppState", last_seq: int = 0):
-        self.state = state
+    def __init__(self, live: LiveKnowledge, sessions: sessionmaker, last_seq: int = 0):
+        self.live = live
+        self.sessions = sessions  # for the poll, which runs outside any request
         self.last_seq = last_seq  # the newest publication this process has applied
         self._applied: set[int] = set()  # publications made here, already live, ahead of last_seq
         # One change of the live catalogue and index at a time in this process: publishing, or the poll.
@@ -79,7 +77,7 @@ class Publisher:
         with self.lock:
             started = time.perf_counter()
             try:
-                snapshot = self.state.engine.update(upserts, removed, swap=False)
+                snapshot = self.live.engine.update(upserts, removed, swap=False)
             except IndexUpdateError as exc:
                 session.rollback()
                 raise PublishError(str(exc), "index") from exc
@@ -95,9 +93,7 @@ class Publisher:
             except BaseException:
                 session.rollback()
                 raise
-            self.state.engine.swap(snapshot)
-            # One assignment: a request reads the old catalogue or the new one, never a mix.
-            self.state.catalogue = with_guides(self.state.catalogue, upserts, removed)
+            self.live.replace(snapshot, upserts, removed)
             self._applied.update(p.seq for p in publications)
             return indexed_ms
 
@@ -105,7 +101,7 @@ class Publisher:
 
     def poll_once(self) -> int:
         """Apply publications made elsewhere since the last poll; returns how many guides changed here."""
-        with self.lock, self.state.sessions() as session:
+        with self.lock, self.sessions() as session:
             rows = guide_store.publications_after(session, self.last_seq)
             if not rows:
                 return 0
@@ -113,11 +109,9 @@ class Publisher:
             if todo:
                 live = guide_store.published_guides(session, todo)
                 upserts = [g for g in live.values() if g is not None]
-                removed = [gid for gid, g in live.items() if g is None and self.state.catalogue.get(gid)]
+                removed = [gid for gid, g in live.items() if g is None and self.live.catalogue.get(gid)]
                 if upserts or removed:
-                    snapshot = self.state.engine.update(upserts, removed, swap=False)
-                    self.state.engine.swap(snapshot)
-                    self.state.catalogue = with_guides(self.state.catalogue, upserts, removed)
+                    self.live.replace(self.live.engine.update(upserts, removed, swap=False), upserts, removed)
             self.last_seq = rows[-1].seq
             self._applied = {s for s in self._applied if s > self.last_seq}
             return len(todo)

@@ -9,13 +9,11 @@ import contextlib
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 
+from knowledge.api import refusals
 from knowledge.api.headers import SecurityHeaders
 from knowledge.api.limits import BodyLimits
 from knowledge.api.login_throttle import LoginThrottle
@@ -28,10 +26,9 @@ from knowledge.api.state import AppState
 from knowledge.conversation_data import purge_regularly
 from knowledge.core.config import Settings, get_settings
 from knowledge.core.secrets import service_token, write_secret
-from knowledge.editing.validation import chinese_message
 from knowledge.importing.jobs import ImportRunner
 from knowledge.importing.safety import Limits
-from knowledge.planner import PlanError
+from knowledge.live import LiveKnowledge
 from knowledge.publishing import Publisher, catalogue_for
 from knowledge.search.embedder import Embedder
 from knowledge.search.engine import SearchEngine
@@ -64,13 +61,14 @@ def build_state(settings: Settings) -> AppState:
     engine = SearchEngine(embedder, cache)
     snap = engine.rebuild(catalogue.all())
     log.info("index built: %d guides in %.2fs", len(snap.docs), snap.built_in_s)
-    state = AppState(settings=settings, sessions=sessions, catalogue=catalogue, engine=engine,
+    live = LiveKnowledge(catalogue, engine)
+    state = AppState(settings=settings, sessions=sessions, live=live,
                      trackers=TrackerStore(settings.tracker_db_url) if settings.tracker_db_url else None,
                      service_token=service_token(settings.var_dir, settings.service_token),
                      login_throttle=LoginThrottle.from_settings(settings.redis_url, settings.login_throttle_prefix))
-    state.publisher = Publisher(state, last_seq)
+    state.publisher = Publisher(live, sessions, last_seq)
     state.imports = ImportRunner(sessions, Limits.from_settings(settings), settings.var_dir / "imports",
-                                 live=lambda: state.catalogue)
+                                 live=lambda: live.catalogue)
     return state
 
 
@@ -136,21 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SameOriginWrites, public_base_url=settings.public_base_url)  # CSRF (knowledge/api/origin.py)
     app.add_middleware(SecurityHeaders)  # CSP, framing, nosniff, referrer, no-store (knowledge/api/headers.py)
 
-    editor.add_exception_handlers(app)  # 422 with field errors, 409 with both versions
-
-    @app.exception_handler(PlanError)
-    async def answers_do_not_fit(request: Request, exc: PlanError) -> JSONResponse:
-        # Situation answers naming an unknown question or option, whichever route (plan, notice,
-        # console, dialogue) was asked: one Chinese 422.
-        return JSONResponse(status_code=422, content={"detail": str(exc)})
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's usual shape ({"detail": [{"loc", "msg", "type", …}]}), with the messages in Chinese.
-        # Without the `input` pydantic adds: echoing what was sent helps nobody, copies a citizen's text
-        # into one more place and, holding a lone surrogate, could not even be encoded (a 500).
-        errors = [{**{k: v for k, v in e.items() if k != "input"}, "msg": chinese_message(e)} for e in exc.errors()]
-        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+    refusals.add_exception_handlers(app)  # the workflows' refusals as HTTP answers (knowledge/api/refusals.py)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

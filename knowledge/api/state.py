@@ -1,7 +1,7 @@
-"""What the running service holds: settings, database sessions, the published catalogue and the index.
+"""What the running service holds: settings, database sessions, the live knowledge and the helpers around it.
 
-`catalogue` is replaced as a whole (never changed in place) when guides are published, so a request
-that reads it once sees one consistent version.
+The published catalogue and the search index belong to `live` (knowledge/live.py) and are replaced
+only by `publisher`; `catalogue` and `engine` here are read-only views of them for the routes.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from knowledge.catalogue import Catalogue
 from knowledge.core.config import Settings
+from knowledge.live import LiveKnowledge
 from knowledge.search.engine import SearchEngine
 
 if TYPE_CHECKING:
@@ -25,15 +26,23 @@ if TYPE_CHECKING:
 class AppState:
     settings: Settings
     sessions: sessionmaker
-    catalogue: Catalogue
-    engine: SearchEngine
+    live: LiveKnowledge
     # What POST /api/conversations/events requires as X-Service-Token (knowledge/core/secrets.py).
     service_token: str = ""
     # Failed sign-ins, in Redis with REDIS_URL (knowledge/api/login_throttle.py).
     login_throttle: "LoginThrottle | None" = None
-    # Changes `catalogue` and `engine` when guides are published here or on another replica.
+    # Replaces `live` when guides are published here or on another replica.
     publisher: "Publisher | None" = None
     # Rasa's SQL tracker store, when TRACKER_DB_URL is set (knowledge/store/trackers.py).
     trackers: "TrackerStore | None" = None
     # Reads uploaded guides into import drafts in the background (knowledge/importing/jobs.py).
     imports: "ImportRunner | None" = None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The published catalogue now; read it once per request for one consistent version."""
+        return self.live.catalogue
+
+    @property
+    def engine(self) -> SearchEngine:
+        return self.live.engine

@@ -4,6 +4,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+import yaml
+
 from knowledge.catalogue import dump_guide
 from knowledge.schema import guide_adapter
 
@@ -47,3 +49,31 @@ def unified(before: dict, after: dict, before_label: str, after_label: str) -> s
         yaml_of(before).splitlines(keepends=True), yaml_of(after).splitlines(keepends=True),
         fromfile=before_label, tofile=after_label,
     ))
+
+
+def between(before: dict, after: dict, before_label: str, after_label: str) -> dict:
+    """{"changes": field_changes, "unified": the YAML diff}, the shape the editor API returns.
+
+    `after` may be an editor's unsaved copy (a save refused as a conflict is compared before it is
+    checked): it is compared as the guide it makes, with the schema's defaults filled in like a stored
+    version's, or, when it is not a valid guide yet, as it stands.
+    """
+    try:
+        text = unified(before, after, before_label, after_label)
+    except ValueError:  # pydantic's ValidationError: one side is not a guide (yet)
+        text = "".join(difflib.unified_diff(
+            _as_it_stands(before).splitlines(keepends=True), _as_it_stands(after).splitlines(keepends=True),
+            fromfile=before_label, tofile=after_label,
+        ))
+    return {"changes": field_changes(_filled_in(before), _filled_in(after)), "unified": text}
+
+
+def _filled_in(data: dict) -> dict:
+    try:
+        return guide_adapter.validate_python(data).model_dump(mode="json")
+    except ValueError:
+        return data
+
+
+def _as_it_stands(data: dict) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)

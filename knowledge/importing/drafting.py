@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jieba
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pypinyin import lazy_pinyin
 
 from knowledge.catalogue import Problem
@@ -22,7 +22,7 @@ from knowledge.editing.validation import errors_from_pydantic
 from knowledge.importing import fields as F
 from knowledge.importing.recognised import RawMaterial, Recognised
 from knowledge.schema import guide_adapter
-from knowledge.schema.common import SLUG_RE
+from knowledge.schema.common import Slug
 
 # Schema paths as editors know them, for errors and the recognised-field list.
 PATH_NAMES = {
@@ -119,6 +119,9 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", str(text)).lower()
 
 
+_SLUG = TypeAdapter(Slug)  # the schema owns the id rule
+
+
 def slug_for(text: str) -> str:
     """A readable id from a Chinese name: 食品经营许可证核发 → shipin-jingying-xukezheng-hefa."""
     words = []
@@ -132,7 +135,10 @@ def slug_for(text: str) -> str:
         if len(slug) + len(w) + 1 > 60:
             break
         slug = f"{slug}-{w}" if slug else w
-    return slug if SLUG_RE.match(slug) else ""
+    try:
+        return _SLUG.validate_python(slug)
+    except ValidationError:  # too short, or nothing Latin in the name: the editor picks an id
+        return ""
 
 
 # ---- building ------------------------------------------------------------------------------------

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.catalogue import Catalogue
 from knowledge.editing.validation import with_guides
-
-from knowledge.importing import reading
+from knowledge.importing import reading, review
 from knowledge.importing.drafting import BaseIndex, Draft, build_draft, conflict_error
 from knowledge.importing.safety import Limits
+from knowledge.publishing import Publisher, PublishError
 from knowledge.schema import guide_adapter
 from knowledge.store import guides as guide_store
 from knowledge.store import imports as store
@@ -82,14 +82,15 @@ class ImportRunner:
             self.start(job_id)
         return len(ids)
 
-    def start_taking(self, state, job_id: str, username: str, ids: list[int] | None, publish: bool) -> None:
+    def start_taking(self, publisher: Publisher, job_id: str, username: str, ids: list[int] | None,
+                     publish: bool) -> None:
         """Store or publish the job's clean drafts in the background: publishing thousands of guides
         embeds them all, minutes that no HTTP request (or proxy) should wait for."""
         self._idle.clear()
-        self._pool.submit(self._take_logged, state, job_id, username, ids, publish)
+        self._pool.submit(self._take_logged, publisher, job_id, username, ids, publish)
 
-    def _take_logged(self, state, job_id: str, username: str, ids: list[int] | None, publish: bool) -> None:
-        from knowledge.importing import review  # review needs the publisher; jobs.py is imported by the app state
+    def _take_logged(self, publisher: Publisher, job_id: str, username: str, ids: list[int] | None,
+                     publish: bool) -> None:
 
         verb = "发布" if publish else "存为指南草稿"
         try:
@@ -98,8 +99,8 @@ class ImportRunner:
                 drafts = [d for d in drafts if d.id in set(ids)] if ids is not None else \
                     [d for d in drafts if d.status == "pending"]
                 try:
-                    with state.publisher.lock:
-                        taken = review.take(session, state, username, drafts, publish)
+                    with publisher.lock:
+                        taken = review.take(session, publisher, username, drafts, publish)
                     outcome = {"action": "publish" if publish else "store", "stored": taken.stored,
                                "published": taken.published, "skipped": taken.skipped,
                                "indexed_ms": round(taken.indexed_ms, 1), "error": None}
@@ -110,7 +111,7 @@ class ImportRunner:
                     outcome, message = {"action": verb, "error": str(exc)}, f"{verb}失败：{exc}"
                 except Exception as exc:  # noqa: BLE001 — PublishError and bugs alike: nothing was committed
                     session.rollback()
-                    if type(exc).__name__ != "PublishError":
+                    if not isinstance(exc, PublishError):
                         log.exception("import job %s: %s failed", job_id, verb)
                     outcome = {"action": verb, "error": str(exc)}
                     message = f"{verb}失败（{exc}）；线上仍使用原来的版本，草稿都还在"

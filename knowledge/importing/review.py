@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from knowledge.editing.validation import with_guides
 from knowledge.importing.drafting import conflict_error, validate
+from knowledge.publishing import Publisher
 from knowledge.schema import guide_adapter
 from knowledge.store import audit
 from knowledge.store import guides as guide_store
@@ -33,7 +34,8 @@ def ready(draft: ImportDraftRow) -> bool:
     return draft.status == "pending" and not draft.errors and not draft.duplicate_of
 
 
-def take(session: Session, state, username: str, drafts: list[ImportDraftRow], publish: bool) -> Taken:
+def take(session: Session, publisher: Publisher, username: str, drafts: list[ImportDraftRow],
+         publish: bool) -> Taken:
     """Store (and with `publish`, publish) the drafts that are ready; report why the others were skipped."""
     out = Taken()
     chosen: list[tuple[ImportDraftRow, object]] = []
@@ -72,7 +74,7 @@ def take(session: Session, state, username: str, drafts: list[ImportDraftRow], p
     live = [guide_adapter.validate_python({**g.model_dump(mode="json"), "version": n, "status": "published"})
             for _, g, n in plan]
     if publish:
-        problems = with_guides(state.catalogue, live).problems()
+        problems = with_guides(publisher.live.catalogue, live).problems()
         keep = [i for i, g in enumerate(live) if not problems.get(g.id)]
         for i, g in enumerate(live):
             if problems.get(g.id):
@@ -103,9 +105,9 @@ def take(session: Session, state, username: str, drafts: list[ImportDraftRow], p
         return publications
 
     if publish and live:
-        out.indexed_ms = state.publisher.publish(session, live, [], write)
+        out.indexed_ms = publisher.publish(session, live, [], write)
     else:
-        state.publisher.commit(session, write)
+        publisher.commit(session, write)
     return out
 
 

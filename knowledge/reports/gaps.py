@@ -31,11 +31,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from knowledge.api.state import AppState
 from knowledge.reports import periods
 from knowledge.reports.grouping import group
 from knowledge.reports.similarity import MAX_CHARS, THRESHOLD, QuestionVectors
 from knowledge.search.embedder import Embedder
+from knowledge.search.engine import SearchEngine
 from knowledge.store.tables import ConversationEventRow
 from knowledge.text.normalize import normalize
 
@@ -172,8 +172,8 @@ def _question_vectors(embedder: Embedder, cache_dir: Path) -> QuestionVectors:
     return QuestionVectors(embedder, cache_dir / f"questions-{embedder.fingerprint}.npz")
 
 
-def _nearest(state: AppState, question: str) -> NearestGuide | None:
-    outcome = state.engine.search(question, k=1)
+def _nearest(engine: SearchEngine, question: str) -> NearestGuide | None:
+    outcome = engine.search(question, k=1)
     if not outcome.hits:
         return None
     hit = outcome.hits[0]
@@ -192,8 +192,10 @@ def _examples(asked: list[_Asked]) -> list[GapExample]:
                        rating=a.rating) for a in (first + rest)[:EXAMPLES]]
 
 
-def gap_report(state: AppState, session: Session, days: int = 30, limit: int = 50,
+def gap_report(session: Session, engine: SearchEngine, cache_dir: Path, days: int = 30, limit: int = 50,
                until: dt.datetime | None = None) -> GapReport:
+    """The gap groups of the last `days`; `engine` is the live search (the nearest guide of each group
+    and the question vectors), `cache_dir` where those vectors are kept between reports."""
     started = time.perf_counter()
     since, until = periods.window(days, until)
     rows = [r for r in _events(session, since) if periods.utc(r.created_at) <= until]
@@ -204,8 +206,7 @@ def gap_report(state: AppState, session: Session, days: int = 30, limit: int = 5
         by_question.setdefault(a.question, []).append(a)
     # Most asked first (then first asked): the first member of each group is its representative wording.
     order = sorted(by_question, key=lambda q: (-len(by_question[q]), by_question[q][0].at, by_question[q][0].id))
-    vectors = _question_vectors(state.engine.embedder, state.settings.cache_dir).vectors(
-        order, state.engine.snapshot.tokenizer)
+    vectors = _question_vectors(engine.embedder, cache_dir).vectors(order, engine.snapshot.tokenizer)
     groups = [[a for i in members for a in by_question[order[i]]] for members in group(vectors, THRESHOLD)]
     groups.sort(key=lambda g: (-len(g), -len({a.conversation_id for a in g}), g[0].at, g[0].id))
 
@@ -221,7 +222,7 @@ def gap_report(state: AppState, session: Session, days: int = 30, limit: int = 5
             first_seen=min(a.at for a in members),
             last_seen=max(a.at for a in members),
             examples=_examples(members),
-            nearest=_nearest(state, question),
+            nearest=_nearest(engine, question),
         ))
     return GapReport(days=days, since=since, until=until, events=len(asked),
                      without_question=len(asked) - len(with_question), groups_total=len(groups), groups=out,

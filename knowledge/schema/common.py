@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import Enum
 from typing import Annotated, Any
 
@@ -14,7 +13,6 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
 # Question ids and option values are referenced in `when:` conditions and button payloads.
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 
 # How a local value of the sample base (a promised time limit, a 容缺 choice, a local tax rate) is
 # labelled in text the citizen reads; the catalogue check looks for it and the chat repeats it.

@@ -20,7 +20,6 @@ from knowledge.store.db import as_utc, utcnow
 from knowledge.store.tables import GuideRow, GuideVersionRow, PublicationRow
 
 KIND_NAMES = {"item": "事项", "route": "一件事", "faq": "问答", "industry": "行业"}
-VERSION_STATUSES = ("draft", "published", "superseded", "withdrawn")
 
 
 def seed_if_empty(session: Session, folder: Path) -> int:

@@ -6,6 +6,7 @@ The work is in knowledge/importing/; these routes check rights and sizes and tra
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -16,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from knowledge.api.auth import CurrentUser, require
 from knowledge.api.deps import SessionDep, StateDep
-from knowledge.api.routes.editor import MAX_DATA_CHARS
 from knowledge.editing import diff
+from knowledge.editing.drafts import MAX_DATA_CHARS
 from knowledge.importing import report, review
 from knowledge.importing.fields import FIELD_NAMES, ITEM_FIELDS, normalise_label
 from knowledge.importing.safety import size_text
@@ -247,7 +248,7 @@ def _take(job_id: str, body: TakeIn, session, state, user, publish: bool) -> Job
     audit.record(session, user.username, "import-publish" if publish else "import-store", None, None,
                  f"导入任务 {job.id}：{'发布' if publish else '存为草稿'}" + (f" {len(wanted)} 份" if wanted else "全部可发布的草稿"))
     session.commit()
-    state.imports.start_taking(state, job_id, user.username, body.ids, publish)
+    state.imports.start_taking(state.publisher, job_id, user.username, body.ids, publish)
     return _job_out(session, job)
 
 
@@ -292,7 +293,6 @@ def correct_draft(draft_id: int, body: DraftIn, session: SessionDep, user: Curre
     d = _draft(session, draft_id)
     if d.status != "pending":
         raise HTTPException(409, detail="这份草稿已经存入或发布，请到指南编辑器中修改")
-    import json
     if len(json.dumps(body.data, ensure_ascii=False)) > MAX_DATA_CHARS:
         raise HTTPException(422, detail=f"指南内容太长（超过 {MAX_DATA_CHARS} 个字符）")
     data: dict[str, Any] = {**body.data, "kind": "item"}

@@ -26,9 +26,8 @@ PAGES: dict[str, str] = {
 
 def _page(filename: str):
     def serve() -> FileResponse:
-        path = STATIC / filename
         # no-cache: after an update staff must not keep running an old script against a new API.
-        return FileResponse(path, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
+        return FileResponse(STATIC / filename, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
     return serve
 

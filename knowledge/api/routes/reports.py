@@ -35,7 +35,7 @@ def whole_number(value: str | None, what: str, default: int, low: int, high: int
 @router.get("/gaps", response_model=GapReport)
 def gaps(state: StateDep, session: SessionDep, days: str | None = None, limit: str | None = None) -> GapReport:
     """What citizens asked that the assistant could not answer well, grouped by similar questions."""
-    return gap_report(state, session,
+    return gap_report(session, state.engine, state.settings.cache_dir,
                       days=whole_number(days, "days（统计天数）", 30, 1, MAX_GAP_DAYS),
                       limit=whole_number(limit, "limit（最多显示的问题组数）", 50, 1, MAX_GROUPS))
 
