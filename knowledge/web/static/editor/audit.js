@@ -4,16 +4,6 @@ import { html, render } from "../vendor/lit-html.js";
 import { S } from "./state.js";
 import * as api from "./api.js";
 
-// Until the audit API names its actions in Chinese itself (`action_label`), the names of
-// knowledge/store/audit.py's ACTIONS, exactly.
-const ACTIONS = {
-  login: "登录", logout: "退出", login_failed: "登录失败",
-  create: "新建指南", save: "保存草稿", alias: "添加别名", publish: "发布",
-  rollback: "回滚", withdraw: "下线", import: "导入",
-  user_create: "新建账号", user_update: "修改账号",
-  conversation_export: "导出对话数据", conversation_delete: "删除对话数据"
-};
-
 const body = document.querySelector("[data-testid=audit-table] tbody");
 const all = document.getElementById("audit-all");
 
@@ -28,7 +18,7 @@ export async function loadAudit() {
   }
   render(rows.length ? rows.map(function (r) {
     return html`<tr data-testid="audit-row"><td>${window.Staff.time(r.at)}</td><td>${r.username || ""}</td>
-      <td>${r.action_label || ACTIONS[r.action] || r.action}</td><td>${r.guide_id || ""}</td>
+      <td>${r.action_label}</td><td>${r.guide_id || ""}</td>
       <td>${r.version ? "v" + r.version : ""}</td><td>${r.detail || ""}</td></tr>`;
   }) : html`<tr><td colspan="6" class="muted">暂无记录</td></tr>`, body);
 }

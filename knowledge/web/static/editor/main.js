@@ -10,7 +10,7 @@ import * as schema from "./schema.js";
 import { guideForm } from "./guide-forms.js";
 import { withErrors } from "./fields.js";
 import { dropEmptyLines, fitHeight, onFieldEvent, onFormClick } from "./form-events.js";
-import { conflictFrom, conflictView } from "./conflict.js";
+import { conflictView } from "./conflict.js";
 import { headView } from "./head.js";
 import { attachList, drawList, loadList } from "./guide-list.js";
 import { loadVersions } from "./history.js";
@@ -264,7 +264,7 @@ async function save(baseOverride) {
         "（共 " + errorsFrom(e).length + " 处）");
       showErrors(e); // after the head has its final height, so the summary is not scrolled under it
     } else if (e.status === 409 && e.body && e.body.theirs) {
-      S.conflict = await conflictFrom(e.body);
+      S.conflict = e.body;
       changed();
       conflictBox.scrollIntoView({ block: "start" });
     } else if (e.status === 409 && S.creating) {
