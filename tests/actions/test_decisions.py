@@ -172,4 +172,6 @@ def test_a_domain_without_a_guide_names_who_handles_it_and_offers_nothing():
 def test_a_domain_without_a_guide_mid_form_keeps_the_question():
     slots, text, _ = answer("对了，劳动仲裁去哪申请？", **asking("area", situation={"entity": "individual"}))
     assert "劳动人事争议仲裁委员会" in text and "没能" not in text
-    assert slots == {}
+    # nothing taken, not a miss, the form not finished: the area question is asked again
+    assert slots.get("situation_answer") is None and "situation" not in slots
+    assert slots.get("situation_misses", 0) == 0
