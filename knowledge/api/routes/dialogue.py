@@ -15,9 +15,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, StringConstraints
 
+from knowledge import referrals
 from knowledge.api.deps import StateDep
 from knowledge.api.routes.search import SearchResult
-from knowledge import referrals
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue import answers as compose
 from knowledge.dialogue.aspects import aspect_of
@@ -127,9 +127,9 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
 
 
 def _no_guide(state, text: str, found: Found, focus, result: Understanding) -> NoGuide | None:
-    """The message names a domain of the referral table that neither the guide in focus nor a clear
-    search answer covers in those words ("公积金贷款" with no loan guide) — unless it answers the
-    route in focus or names one of its steps."""
+    """The message names a domain of the referral table ("公积金贷款" with no loan guide) that neither
+    the guide in focus, the step of it the message names, nor a clear search answer covers in those
+    words; a message that answers the route in focus is an answer, not a referral."""
     hit = referrals.named(referrals.table(state.settings.guides_dir), text)
     if hit is None or (result.reading and result.reading.facts):
         return None
