@@ -105,6 +105,9 @@ class ActionNavigate(Action):
         if intent == "choose_option" and n is not None:
             dispatcher.utter_message(text="请先告诉我您想办什么事，我再给您列出可选的事项。")
             return []
+        if u.get("no_guide"):
+            await tell_no_guide(dispatcher, tracker, text, u["no_guide"])
+            return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
         stating = bool((u.get("reading") or {}).get("facts") or (u.get("goal_reading") or {}).get("facts"))
         # A message that states its situation is not asking for an aspect unless its words say so:
         # the classifier's guess ("容缺?") on "开个便利店，个体，卖烟，60平" would hijack the answer.
@@ -181,6 +184,15 @@ def unsure_of(tracker: Tracker, focus: Optional[Focus]) -> List[str]:
 def facts_of(reading: Optional[Dict[str, Any]]) -> Optional[Dict[str, str]]:
     """Facts given with the goal in one message ("想开个500平的火锅店，还卖烟")."""
     return reading["answers"] if reading and reading.get("facts") else None
+
+
+async def tell_no_guide(dispatcher: CollectingDispatcher, tracker: Tracker, text: str,
+                        no_guide: Dict[str, Any]) -> None:
+    """A domain the base holds no guide for (公积金贷款, 劳动仲裁): said plainly with who handles it,
+    and recorded as a knowledge gap for the editors (reason no_match: the gap report lists it as 找不到)."""
+    await kb.post_event(tracker.sender_id, "gap", text=text[:2000],
+                        data={"reason": "no_match", "referral": no_guide["referral"], "word": no_guide["word"]})
+    utter(dispatcher, no_guide["reply"])
 
 
 async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> List[EventType]:

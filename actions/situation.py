@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_client as kb
 from actions.focus import Focus
-from actions.navigate import ASPECT_OF_INTENT, aspect_for, guarded, present, utter
+from actions.navigate import ASPECT_OF_INTENT, aspect_for, guarded, present, tell_no_guide, utter
 
 # Dialogue acts that are not answers: a word back, and the question again.
 SOCIAL_INTENTS = {"greet", "thank", "ask_capabilities", "goodbye", "give_rating"}
@@ -80,6 +80,10 @@ class ValidateSituationForm(FormValidationAction):
             return {"requested_slot": None, "situation_answer": None, "switch_to": str(goal)}
         if reading["act"] == "skip":
             return {"situation_answer": "skipped", "skipped_route": focus.id}
+        if u.get("no_guide"):
+            # "公积金贷款怎么办" mid-form: no guide here, said plainly; the question being asked stays.
+            await tell_no_guide(dispatcher, tracker, text, u["no_guide"])
+            return {}
         # A question without a question mark ("材料清单发我一份") is known by its dialogue act: answered,
         # and not counted as a miss.
         asked_by_act = intent in ASPECT_OF_INTENT and not reading["facts"] and reading["act"] == "other"

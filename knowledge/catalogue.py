@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from knowledge.schema import Faq, Guide, Industry, Item, Route, guide_adapter
 from knowledge.schema.common import SAMPLE_LABEL
 from knowledge.schema.item import FREE_WORDS, DeadlineKind, Necessity
+from knowledge.schema.referral import REFERRALS_FILE
 
 SAMPLE_GUIDES = Path(__file__).parent / "guides"
 
@@ -115,6 +116,8 @@ class Catalogue:
         problems: dict[str, list[str]] = {}
         for path in sorted(Path(folder).rglob("*.yml")):
             rel = str(path.relative_to(folder))
+            if rel == REFERRALS_FILE:
+                continue  # not a guide: who handles what no guide covers (knowledge/referrals.py)
             try:
                 guide = parse_guide(path.read_text(encoding="utf-8"))
             except ValidationError as exc:
@@ -270,13 +273,20 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     folder = Path(argv[1]) if len(argv) > 1 else SAMPLE_GUIDES
+    from knowledge import referrals  # the referral table is checked against the guides it must not shadow
+
     try:
         cat = Catalogue.from_folder(folder)
-    except CatalogueError as exc:
+        table = referrals.load(folder)
+    except (CatalogueError, referrals.ReferralError) as exc:
         print(exc)
         return 1
+    shadowing = referrals.problems(table, cat.all())
+    if shadowing:
+        print(CatalogueError(shadowing))
+        return 1
     print(f"ok: {len(cat.items)} items, {len(cat.routes)} routes, {len(cat.faqs)} faq entries, "
-          f"{len(cat.industries)} industries")
+          f"{len(cat.industries)} industries, {len(table)} referrals")
     return 0
 
 

@@ -14,8 +14,10 @@ CORRECTION = re.compile(r"不对|说错|搞错|弄错|错了|改成|改为|换�
 UNSURE = re.compile(r"不确定|不知道|不清楚|不太清楚|没想好|还没定|没确定|说不好|说不准|看情况|都有可能|不一定|两种都|还在考虑|拿不准|不懂")
 SKIP = re.compile(r"^(跳过|略过|下一个|下一题|不想回答|不回答|先不说|直接看方案|看通用方案)[了吧啊呀。.!！]*$")
 # Words that contain a negation character without negating anything.
-_NOT_NEGATION = re.compile(r"没问题|不错|不然|不过|无论|不管|不少|差不多|不一定|别的|不止|无所谓|不仅")
-NEGATION = re.compile(r"不|没|无|否|别|免|甭|未|非")
+# "不管" is "whatever" only before what it ranges over ("不管是不是", "不管多大"); "不管饭" says no.
+_NOT_NEGATION = re.compile(r"没问题|不错|不然|不过|无论|不管(?=[是怎多什啥哪谁几有要大])|不少|差不多|不一定|别的|不止|无所谓|不仅")
+# "招牌就算了", "烟就拉倒吧": a thing waved away is a no.
+NEGATION = re.compile(r"不|没|无|否|别|免|甭|未|非|算了|拉倒")
 AFFIRMATION = re.compile(r"^(嗯+|对+|是+|是的|对的|好+|好的|行|可以|需要|要+|有+|会+|没错|当然|肯定|必须|yes|ok)[的啊呀吧哦呢。.!！]*$", re.I)
 # Thanks and praise ("你真厉害", "给你点个赞"), greetings: a word back, not an answer.
 SMALL_TALK = re.compile(r"^(你|您)?(真|太|好|很|挺)?(谢谢|多谢|感谢|辛苦|赞|点赞|给你点个赞|厉害|好棒|真棒|棒|聪明|好用|靠谱|哈+|呵+|你好|您好|在吗|在不在)")

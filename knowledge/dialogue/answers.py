@@ -14,6 +14,7 @@ from knowledge.dialogue.situation import Reading
 from knowledge.planner import (effective_answers, open_questions, pending_questions, plan_route,
                                possible_totals)
 from knowledge.schema import Faq, Item, Route
+from knowledge.schema.referral import Referral
 from knowledge.schema.route import Question, condition_holds
 from knowledge.wording import chat
 
@@ -187,6 +188,11 @@ def _may_hold(route: Route, answers: dict[str, str], cond) -> bool:
 def proxy_answer(name: str, proxy_faq: Faq | None, follow_ups: list[str] | None = None) -> Answer:
     """Someone else handing it in (代办), for the guide in focus."""
     return Answer(messages=[message(chat.proxy(name, _dump(proxy_faq) if proxy_faq else None), follow_ups)])
+
+
+def no_guide_answer(referral: Referral) -> Answer:
+    """No guide here for the domain the citizen named: say so, and who handles it."""
+    return Answer(messages=[message(chat.no_guide(_dump(referral)))])
 
 
 def general(what: str, aspect: str | None, results: list[dict]) -> Answer:

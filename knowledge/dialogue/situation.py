@@ -32,7 +32,14 @@ from knowledge.text.normalize import normalize
 
 Act = Literal["answer", "question", "correction", "unsure", "skip", "small_talk", "other", "empty"]
 
-_CLAUSES = re.compile(r"(?<=[?？])|[,，。；;!！\n、…~～]+|\s{2,}")
+_CLAUSES = re.compile(r"(?<=[?？])|[,，。；;!！\n…~～]+|\s{2,}")
+_LIST = re.compile(r"、+")
+# "章、发票都不要": a predicate after 都/全 speaks for every item listed before it.
+_COLLECTIVE = re.compile(r"(?:也|就)?(?:都|全|全都|统统|一律)")
+# What may stand between two listed items: "章和发票", "烟、酒", "章跟票".
+_LIST_JOIN = re.compile(r"^(?:和|跟|与|及|以及|还有|同|加|或|或者|、)?$")
+# "只卖书" answers "会卖咖啡吗" with no: the reply names only something else.
+_EXCLUSIVE = re.compile(r"^(?:只|光|仅|单|就只|只是)")
 # Words that only say yes or no: they anchor nothing unless their question is the one being asked.
 _GENERIC = re.compile(r"^[不没有要需是否会无用暂别免行可以的了对好嗯]+$")
 _CONTRAST = re.compile(r"但是|但|不过|可是|而是|只是")
@@ -72,7 +79,14 @@ def ordinal(text: str) -> int | None:
 
 
 def clauses(text: str) -> list[str]:
-    return [c.strip() for c in _CLAUSES.split(text) if c and c.strip()]
+    """The message cut into clauses; items listed with 、 are clauses of their own ("个体户、80平、卖烟")
+    unless a 都/全 after them gives them one predicate ("章、发票都要")."""
+    out: list[str] = []
+    for part in _CLAUSES.split(text):
+        if not part or not part.strip():
+            continue
+        out += [part] if _COLLECTIVE.search(part) else _LIST.split(part)
+    return [c.strip() for c in out if c.strip()]
 
 
 def is_question(clause: str) -> bool:
@@ -103,8 +117,20 @@ class _Anchor(BaseModel):
     word: str
 
 
+def _shared_words(route: Route) -> set[str]:
+    """Option words that several questions of the route use ("不卖" for 烟 and for 食品, "提供"): they say
+    yes or no to whichever question is being asked, and anchor no other."""
+    seen: dict[str, set[str]] = {}
+    for q in route.questions:
+        for o in q.options:
+            for word in [o.label, *o.keywords]:
+                seen.setdefault(word.lower(), set()).add(q.id)
+    return {w for w, qs in seen.items() if len(qs) > 1}
+
+
 def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
     found: list[_Anchor] = []
+    shared = _shared_words(route)
     for q in route.questions:
         for word in q.keywords:
             for m in re.finditer(re.escape(word.lower()), clause):
@@ -120,6 +146,8 @@ def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
                         # "要"/"是" answer only the question being asked, and only as the reply's first word
                         # ("要，挂的"), not inside a sentence about something else ("我是要开饭店").
                         continue
+                    if w in shared and q.id != current:
+                        continue
                     found.append(_Anchor(question=q.id, start=m.start(), end=m.end(), option=o.value, word=word))
     # A word inside a longer one of the same question ("公司" in "有限公司") adds nothing; of two
     # equal words, the one naming an option is kept.
@@ -129,9 +157,16 @@ def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
         if any(k.question == a.question and k.start <= a.start and a.end <= k.end for k in kept):
             continue
         kept.append(a)
+    # Nor does a bare no (or yes) inside a longer word of another question: "不卖吃的" is about food, and
+    # its "不卖" says nothing about tobacco (while "游泳" in "游泳池" still says 游泳).
+    kept = [a for a in kept if not (
+        (acts.negated(a.word) or _weak_word(a.word))
+        and any(k.question != a.question and k.start <= a.start and a.end <= k.end
+                and k.end - k.start > a.end - a.start for k in kept))]
     if any(a.question != current for a in kept):
         # The clause talks about another question: its "是"/"要" is not an answer to this one.
-        kept = [a for a in kept if a.question != current or not _weak_word(a.word)]
+        # A topic word of the question being asked ("章" in "章和发票都要") still names it.
+        kept = [a for a in kept if a.question != current or a.option is None or not _weak_word(a.word)]
     return kept
 
 
@@ -223,9 +258,31 @@ def _polar_answer(clause: str, mine: list[_Anchor], anchors: list[_Anchor], posi
     scope = _scope(clause, lead, anchors)
     if lead.option == negative.value:
         return negative, scope  # "不卖", "一个人", "全款": the word itself says no
+    predicate = _collective_predicate(clause, lead, anchors)
+    if predicate is not None:
+        return (negative if acts.negated(predicate) else positive), clause
+    if _EXCLUSIVE.match(clause[:lead.start][-2:]) and all(a.option is not None and _weak_word(a.word) for a in mine) \
+            and clause[lead.end:].strip():
+        return negative, scope  # "只卖书" to "会卖咖啡吗": only something else
     if acts.negated(scope.replace(lead.word.lower(), "", 1)) and not acts.negated(lead.word):
         return negative, scope
     return positive, scope
+
+
+def _collective_predicate(clause: str, anchor: _Anchor, anchors: list[_Anchor]) -> str | None:
+    """The predicate after 都/全 when the anchor is one of a list it speaks for ("章和发票都不要" → "都不要"
+    for 章 as well as 发票), else None."""
+    m = next((m for m in _COLLECTIVE.finditer(clause) if m.start() >= anchor.end), None)
+    if m is None:
+        return None
+    end = anchor.end
+    for other in sorted(anchors, key=lambda a: a.start):
+        if other.start < end or other.end > m.start():
+            continue
+        if not _LIST_JOIN.match(clause[end:other.start]):
+            return None
+        end = other.end
+    return clause[m.start():] if end == m.start() else None
 
 
 def _weak_answer(question: Question, text: str) -> Option | None:
@@ -243,6 +300,8 @@ def _weak_answer(question: Question, text: str) -> Option | None:
         if len(within) == 1:
             return within[0]
     polar = _polar(question)
+    if polar and _EXCLUSIVE.match(plain) and not plain.startswith("只要"):
+        return polar[1]  # "只住宿" to "提供早餐吗": only something else ("只要" is "as long as")
     if polar and len(plain) <= 8:
         if acts.AFFIRMATION.match(plain) or not acts.negated(plain) and acts.AFFIRMATION.match(plain[:2]):
             return polar[0]

@@ -266,6 +266,17 @@ def ask_goal(aspect_label: str) -> str:
     return f"请问您想了解哪项业务的{aspect_label}？请告诉我要办的事，例如“开饭店”“办护照”。"
 
 
+def no_guide(referral: Json) -> str:
+    """The base has no guide for what was asked, but knows who handles it: say both plainly."""
+    s = get_settings()
+    how = f"{referral['how']}。" if referral.get("how") else ""
+    hotline = f"咨询电话：{referral['hotline']}（全国统一号码）。" if referral.get("hotline") else ""
+    return (f"抱歉，{s.centre_name}暂时没有「{referral['domain']}」这方面的办事指南，我不想给您不准确的答复。\n"
+            f"这类事通常由{referral['department']}办理。{how}{hotline}（依据：{referral['basis']}）\n"
+            "具体地点、材料以当地公布为准。您的问题已记下，转给指南编辑补充；也可以回复“转人工”，"
+            f"或拨打{s.complaint_line}。")
+
+
 def not_found() -> str:
     s = get_settings()
     return ("抱歉，知识库里暂时没有找到与您的问题对应的办事指南，我不想给您不对的答复；您的问题已转给指南编辑补充。"

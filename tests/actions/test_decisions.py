@@ -160,3 +160,18 @@ def test_a_number_after_a_list_of_choices_picks_that_guide():
 def test_a_number_with_no_list_asks_for_the_goal_first():
     slots, text, _ = navigate("2", "choose_option")
     assert "请先告诉我您想办什么事" in text and "focus" not in slots
+
+
+def test_a_domain_without_a_guide_names_who_handles_it_and_offers_nothing():
+    slots, text, dispatcher = navigate("公积金贷款买房在哪里申请")
+    assert "没有" in text and "住房公积金管理中心" in text and "12329" in text
+    assert not any(m.get("buttons") for m in dispatcher.messages)  # no unrelated guides offered
+    assert slots.get("offered") is None and "focus" not in slots
+
+
+def test_a_domain_without_a_guide_mid_form_keeps_the_question():
+    slots, text, _ = answer("对了，劳动仲裁去哪申请？", **asking("area", situation={"entity": "individual"}))
+    assert "劳动人事争议仲裁委员会" in text and "没能" not in text
+    # nothing taken, not a miss, the form not finished: the area question is asked again
+    assert slots.get("situation_answer") is None and "situation" not in slots
+    assert slots.get("situation_misses", 0) == 0

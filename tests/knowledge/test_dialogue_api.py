@@ -87,3 +87,23 @@ def test_offer_buttons_carry_the_choice_payload(api):
 @pytest.mark.parametrize("text, choice", [("2", 2), ("第二个", 2), ("就第一個吧", 1), ("开饭店", None), ("22", None)])
 def test_a_reply_that_is_only_a_number_is_a_choice(api, text, choice):
     assert understand(api, text)["choice"] == choice
+
+
+@pytest.mark.parametrize("text, referral, department", [
+    ("想用公积金贷款买房，去哪里申请", "housing-fund-loan", "住房公积金管理中心"),
+    ("老板拖欠工资三个月了怎么办", "wage-arrears", "劳动保障监察"),
+    ("在农村宅基地上翻建房子要审批吗", "rural-homestead", "乡（镇）人民政府"),
+])
+def test_a_domain_without_a_guide_is_said_plainly_with_who_handles_it(api, text, referral, department):
+    u = understand(api, text)
+    assert u["no_guide"]["referral"] == referral
+    assert u["search"] == {"match": "none", "results": []}  # no unrelated guides offered
+    reply = u["no_guide"]["reply"]["messages"][0]["text"]
+    assert "没有" in reply and department in reply and "依据" in reply and "12345" in reply
+
+
+def test_a_referral_word_the_route_in_focus_answers_is_not_referred(api):
+    """公积金贷款 answers 二手房's 贷款 question: a fact, not a domain without a guide."""
+    u = understand(api, "公积金贷款", focus="route:second-hand-house", current="loan")
+    assert u["no_guide"] is None
+    assert {f["question"]: f["value"] for f in u["reading"]["facts"]} == {"loan": "yes"}

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, StringConstraints
 
+from knowledge import referrals
 from knowledge.api.deps import StateDep
 from knowledge.api.routes.search import SearchResult
 from knowledge.catalogue import Catalogue
@@ -53,6 +54,13 @@ class Found(BaseModel):
     results: list[SearchResult]
 
 
+class NoGuide(BaseModel):
+    referral: str = Field(description="转介表中的 id")
+    domain: str
+    word: str = Field(description="消息中据以判断的词")
+    reply: compose.Answer
+
+
 class Understanding(BaseModel):
     text: str
     choice: int | None = Field(None, description="消息只是一个序号（“2”“第二个”“就第一个吧”）时的序号，从 1 起")
@@ -63,6 +71,7 @@ class Understanding(BaseModel):
     reply: compose.Answer | None = Field(None, description="情形问答中的回复（已记下/不确定/再问）")
     goal: str | None = Field(None, description="检索明确指向、且不同于焦点的路线或事项")
     goal_reading: Reading | None = Field(None, description="按新目标路线读出的情形（首句里的事实）")
+    no_guide: NoGuide | None = Field(None, description="消息问到知识库没有指南的领域（转介表）：如实告知及办理部门")
 
 
 class AnswerRequest(Situation):
@@ -106,10 +115,39 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         result.step = step.id if step else None
         result.reading = read(focus, answers, text, current, body.unsure)
         result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)
+    no_guide = _no_guide(state, text, found, focus, result)
+    if no_guide:
+        # Nearest guides offered for a domain the base does not hold would only mislead.
+        result.no_guide, result.search = no_guide, Found(match=Match.none, results=[])
+        return result
     goal = _goal(state, text, found, body.focus, body.offered)
     if goal:
         result.goal, result.goal_reading = goal
     return result
+
+
+def _no_guide(state, text: str, found: Found, focus, result: Understanding) -> NoGuide | None:
+    """The message names a domain of the referral table ("公积金贷款" with no loan guide) that neither
+    the guide in focus, the step of it the message names, nor a clear search answer covers in those
+    words; a message that answers the route in focus is an answer, not a referral."""
+    hit = referrals.named(referrals.table(state.settings.guides_dir), text)
+    if hit is None or (result.reading and result.reading.facts):
+        return None
+    referral, word = hit
+    if focus is not None and referrals.covers(focus, word):
+        return None
+    if result.step:
+        # A step named by a general word ("营业执照") does not answer a specific one ("年报").
+        step = next(s for s in focus.steps if s.id == result.step)
+        if referrals.covers(state.catalogue.items[step.item], word):
+            return None
+    top = found.results[0] if found.results else None
+    if found.match == Match.clear and top is not None:
+        guide = state.catalogue.get(top.id)
+        if guide is not None and referrals.covers(guide, word):
+            return None
+    return NoGuide(referral=referral.id, domain=referral.domain, word=word,
+                   reply=compose.no_guide_answer(referral))
 
 
 # A question about what to do ("要办哪些手续", "怎么弄") is answered by a route, when one is offered.

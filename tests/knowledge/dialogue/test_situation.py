@@ -145,3 +145,51 @@ def test_keywords_with_numerals_still_match(routes):
     r = read(routes["foreign-employee"], {"location": "abroad"}, "他一个人来", current="family")
     assert facts(r) == {"family": "no"}
     assert facts(read(routes["open-restaurant"], {"entity": "individual"}, "八十平", current="area")) == {"area": "small"}
+
+
+@pytest.mark.parametrize("route, answers, current, text, expected", [
+    # a predicate after 都 speaks for every item listed before it, with 和 or with 、
+    ("start-company", {}, "need_seal", "章和发票都不要", {"need_seal": "no", "need_invoice": "no"}),
+    ("start-company", {}, "need_seal", "章、发票都要", {"need_seal": "yes", "need_invoice": "yes"}),
+    # but not across a fact that has its own predicate
+    ("open-restaurant", {}, "entity", "个体，不卖烟，招牌都要挂", {"entity": "individual", "sells_tobacco": "no",
+                                                            "signboard": "yes"}),
+    # "只X" names only something else: no to the question being asked
+    ("open-bookstore", {"entity": "individual"}, "drinks", "只卖书", {"drinks": "no"}),
+    ("open-pharmacy", {"entity": "individual"}, "devices", "只卖药品", {"devices": "no"}),
+    ("open-hotel", {"entity": "individual"}, "catering", "只住宿", {"catering": "no"}),
+    # ... while "只卖烟" still says yes
+    ("open-restaurant", {"entity": "individual"}, "sells_tobacco", "只卖烟", {"sells_tobacco": "yes"}),
+    # "不管饭" says no; "不管" is "whatever" only before what it ranges over
+    ("open-bathhouse", {"entity": "individual"}, "meals", "不管饭", {"meals": "no"}),
+    ("open-restaurant", {"entity": "individual"}, "signboard", "招牌就算了", {"signboard": "no"}),
+])
+def test_lists_exclusives_and_waved_away_things(routes, route, answers, current, text, expected):
+    assert facts(read(routes[route], answers, text, current=current)) == expected
+
+
+@pytest.mark.parametrize("route, answers, current, text, expected", [
+    # "不卖" is an option word of both 农药 and 兽药: it answers only the question being asked
+    ("open-farm-supply-shop", {"entity": "individual"}, "pesticide", "不卖农药", {"pesticide": "no"}),
+    ("open-farm-supply-shop", {"entity": "individual", "pesticide": "no"}, "vet", "兽药不卖", {"vet": "no"}),
+    # "不卖吃的" is about food; its "不卖" says nothing about tobacco
+    ("open-convenience-store", {"entity": "individual"}, "food", "不卖吃的", {"food": "none"}),
+    # a one-character topic word of the question being asked still names it
+    ("start-company", {}, "need_seal", "章要刻的", {"need_seal": "yes"}),
+])
+def test_bare_yes_no_words_anchor_only_their_own_question(routes, route, answers, current, text, expected):
+    assert facts(read(routes[route], answers, text, current=current)) == expected
+
+
+ENTITY_ROUTES = ["open-restaurant", "open-convenience-store", "open-hotel", "open-beauty-salon", "open-ktv",
+                 "open-pharmacy", "open-auto-repair", "open-gym"]
+
+
+@pytest.mark.parametrize("route", ENTITY_ROUTES)
+@pytest.mark.parametrize("text, value", [
+    ("两口子自己干", "individual"), ("就我一个人做", "individual"), ("个人独资的", "company"),
+    ("注册有限责任公司", "company"), ("不是公司", "individual"),
+])
+def test_everyday_words_for_the_business_form_in_every_route(routes, route, text, value):
+    """The shared 经营身份 question understands the same everyday words in every route that asks it."""
+    assert facts(read(routes[route], {}, text, current="entity")) == {"entity": value}
