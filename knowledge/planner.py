@@ -129,15 +129,26 @@ def effective_answers(route: Route, answers: dict[str, str]) -> tuple[dict[str, 
     return kept, [qid for qid in answers if qid not in kept]
 
 
+def completions(route: Route, answers: dict[str, str], open_ids: list[str], limit: int | None = None):
+    """Every way the questions `open_ids` may be answered, each as the answers so far plus those
+    (at most `limit` of them): what "要多久" and "不确定" reason over before the situation is known."""
+    questions = [q for q in route.questions if q.id in open_ids]
+    combos = product(*[[o.value for o in q.options] for q in questions])
+    for n, combo in enumerate(combos):
+        if limit is not None and n >= limit:
+            return
+        yield {**answers, **dict(zip((q.id for q in questions), combo))}
+
+
 def possible_totals(route: Route, catalogue: Catalogue, answers: dict[str, str],
                     limit: int = 256) -> tuple[int, int, list[str]]:
     """Fastest and slowest total (promised working days) over every way the open questions may be
     answered, and the open questions that change it: "要多久" asked before the situation is known."""
     pending = [q for q in route.questions if q.id in pending_questions(route, answers)]
     totals: dict[tuple, int] = {}
-    combos = list(product(*[[o.value for o in q.options] for q in pending]))[:limit]
-    for combo in combos or [()]:
-        filled, _ = effective_answers(route, {**answers, **dict(zip((q.id for q in pending), combo))})
+    for filled in completions(route, answers, [q.id for q in pending], limit):
+        combo = tuple(filled[q.id] for q in pending)
+        filled, _ = effective_answers(route, filled)
         totals[combo] = plan_route(route, catalogue, filled).total_promised_days
     deciding = []
     for i, q in enumerate(pending):

@@ -4,14 +4,12 @@ catalogue, the planner and the wording, in one call.
 """
 from __future__ import annotations
 
-from itertools import product
-
 from pydantic import BaseModel, Field
 
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue.aspects import LABELS
 from knowledge.dialogue.situation import Reading
-from knowledge.planner import (effective_answers, open_questions, pending_questions, plan_route,
+from knowledge.planner import (completions, effective_answers, open_questions, pending_questions, plan_route,
                                possible_totals)
 from knowledge.schema import Faq, Item, Route
 from knowledge.schema.referral import Referral
@@ -178,11 +176,8 @@ def consequences(route: Route, catalogue: Catalogue, answers: dict[str, str], qu
 
 def _may_hold(route: Route, answers: dict[str, str], cond) -> bool:
     """The condition can still hold once the other open questions are answered."""
-    pending = [q for q in route.questions if q.id in (cond or {}) and q.id not in answers]
-    for combo in product(*[[o.value for o in q.options] for q in pending]):
-        if condition_holds(cond, {**answers, **dict(zip((q.id for q in pending), combo))}):
-            return True
-    return False
+    open_ids = [qid for qid in (cond or {}) if qid not in answers]
+    return any(condition_holds(cond, filled) for filled in completions(route, answers, open_ids))
 
 
 def proxy_answer(name: str, proxy_faq: Faq | None, follow_ups: list[str] | None = None) -> Answer:
