@@ -13,7 +13,7 @@ import pytest
 
 from knowledge.importing import document, drafting, fields, reading, safety
 from knowledge.importing.safety import Limits
-from tests.knowledge.import_documents import (GUIDE, guide, guide_docx, guide_html, guide_pdf, implementation_list_csv,
+from tests.knowledge.importing.import_documents import (GUIDE, guide, guide_docx, guide_html, guide_pdf, implementation_list_csv,
                                               implementation_list_xlsx, numbered)
 
 LIMITS = Limits()

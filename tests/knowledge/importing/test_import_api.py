@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from knowledge.api.main import create_app
 from knowledge.core.config import Settings
-from tests.knowledge.import_documents import (GUIDE, guide, guide_docx, guide_html, implementation_list_xlsx,
+from tests.knowledge.importing.import_documents import (GUIDE, guide, guide_docx, guide_html, implementation_list_xlsx,
                                               numbered)
 
 PASSWORD = "导入-测试-口令-1"
