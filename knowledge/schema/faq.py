@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from knowledge.core.config import get_settings
 from knowledge.schema.common import GuideMeta, NonEmpty, Slug
 
 
@@ -13,7 +14,7 @@ class Faq(GuideMeta):
     question: NonEmpty
     alt_questions: list[NonEmpty] = Field(default_factory=list, description="other ways citizens ask it")
     answer: NonEmpty
-    department: str = "示例市政务服务中心"
+    department: str = Field(default_factory=lambda: get_settings().centre_name)  # the centre answers its practices
     related: list[Slug] = Field(default_factory=list, description="ids of items or routes it concerns")
     sample: bool = Field(False, description="答案含示例值（地址、电话、时间）")
 

@@ -517,13 +517,14 @@
 
   function skeleton(kind, title, alias) {
     var aliases = alias ? [alias] : [];
+    var centre = document.querySelector('meta[name="centre"]');  // filled in by the server (routes/pages.py)
     if (kind === "item") {
       return {
         kind: "item", id: "", name: title || "", code: "", type: "行政许可", department: "", audience: ["个人"],
         aliases: aliases, summary: null, conditions: [], legal_basis: [],
         time_limit: { statutory_days: null, promised_days: null, kind: "承诺件", visits: 1, promised_sample: true, note: null },
-        place: { address: "示例市政务服务中心（示例地址）", window: null, hours: "工作日 9:00-12:00，13:30-17:30（示例）",
-                 phone: "0000-12345（示例号码）", sample: true },
+        place: { address: centre.content + "（示例地址）", window: null, hours: "工作日 9:00-12:00，13:30-17:30（示例）",
+                 phone: centre.dataset.hotline, sample: true },
         channels: ["窗口"], result: { name: "", key: null, delivery: ["自取"] },
         fee: { charged: false, standard: "不收费", basis: null }, materials: [], steps: [], faq: []
       };
@@ -536,7 +537,7 @@
       return { kind: "industry", id: "", name: title || "", category: "", aliases: aliases, route: "", note: null };
     }
     return { kind: "faq", id: "", question: title || "", alt_questions: aliases, answer: "",
-             department: "示例市政务服务中心", related: [], sample: false };
+             department: centre.content, related: [], sample: false };
   }
 
   // ---------------------------------------------------------------- rendering
