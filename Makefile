@@ -1,11 +1,14 @@
 # The two commands a newcomer needs:
 #   make run    set up (cached) and start the whole assistant on embedded defaults
 #   make test   set up (cached) and run the tests
-.PHONY: run test prepare eval eval-dialogue run-scaled
+.PHONY: run test test-fast prepare eval eval-dialogue run-scaled
 run:
 	bash scripts/start.sh
 test:
 	bash scripts/test.sh
+# ruff, mypy and the tests that start no process (under a minute)
+test-fast:
+	bash scripts/test.sh --fast
 prepare:
 	bash scripts/prepare.sh
 eval:

@@ -1,7 +1,7 @@
 """Latency of the hotline console's suggestions (GET /api/console/suggest) against a running service.
 
-    .venv/service/bin/python benchmarks/console_suggest.py               # http://127.0.0.1:8000, 300 requests
-    .venv/service/bin/python benchmarks/console_suggest.py http://127.0.0.1:18000 -n 500 --username staff1
+    .venv/service/bin/python -m benchmarks.console_suggest               # http://127.0.0.1:8000, 300 requests
+    .venv/service/bin/python -m benchmarks.console_suggest http://127.0.0.1:18000 -n 500 --username staff1
 
 One staff member at a time, as at the hotline desk: requests are sent one after another. Each is a
 distinct caller phrasing (a goal said in a caller's words, with a greeting and a question around it),

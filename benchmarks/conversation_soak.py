@@ -1,7 +1,7 @@
 """Soak test of the conversation store: many distinct conversations, Rasa's memory sampled as they pile up.
 
-    .venv/service/bin/python benchmarks/conversation_soak.py                      # 20,000 conversations
-    .venv/service/bin/python benchmarks/conversation_soak.py --conversations 5000 --turns 2
+    .venv/service/bin/python -m benchmarks.conversation_soak                      # 20,000 conversations
+    .venv/service/bin/python -m benchmarks.conversation_soak --conversations 5000 --turns 2
 
 It starts its own stack (tests/stack.py: Rasa with bot/endpoints.yml's SQL tracker store on a
 temporary SQLite database) and runs a bounded number of conversations, each with a new sender id,
@@ -17,7 +17,6 @@ import asyncio
 import itertools
 import os
 import sqlite3
-import sys
 import tempfile
 import time
 import uuid
@@ -25,8 +24,7 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.dialogue_load import OwnStack, describe, rss_mb  # noqa: E402
+from benchmarks.dialogue_load import OwnStack, describe, rss_mb
 
 # First messages of real conversations, and a follow-up for --turns 2 and more.
 OPENINGS = ["办护照", "我想开个饭店", "换驾照要带什么", "孩子出生了怎么上户口", "什么是容缺受理", "开个药店要办什么证",

@@ -1,11 +1,11 @@
 """Load benchmark of the dialogue: simulated citizens talking to Rasa's REST channel on loopback.
 
-    .venv/service/bin/python benchmarks/dialogue_load.py                     # own stack, 20 users, 60 s
-    .venv/service/bin/python benchmarks/dialogue_load.py --duration 120 --users 20
-    .venv/service/bin/python benchmarks/dialogue_load.py --turns-per-conversation 200   # long mode
-    .venv/service/bin/python benchmarks/dialogue_load.py --turns-per-conversation 200 --next-day-at 100
-    .venv/service/bin/python benchmarks/dialogue_load.py --rasa-url http://127.0.0.1:5005 --rasa-pid 1234
-    .venv/service/bin/python benchmarks/dialogue_load.py --compare-stock   # the same load on stock Rasa too
+    .venv/service/bin/python -m benchmarks.dialogue_load                     # own stack, 20 users, 60 s
+    .venv/service/bin/python -m benchmarks.dialogue_load --duration 120 --users 20
+    .venv/service/bin/python -m benchmarks.dialogue_load --turns-per-conversation 200   # long mode
+    .venv/service/bin/python -m benchmarks.dialogue_load --turns-per-conversation 200 --next-day-at 100
+    .venv/service/bin/python -m benchmarks.dialogue_load --rasa-url http://127.0.0.1:5005 --rasa-pid 1234
+    .venv/service/bin/python -m benchmarks.dialogue_load --compare-stock   # the same load on stock Rasa too
 
 By default it starts its own stack (tests/stack.py: knowledge service, action server, Rasa with the
 prepared model, temporary database, free ports) and times Rasa's start-up. Each simulated citizen
@@ -43,7 +43,6 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -52,8 +51,7 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.stack import (Process, actions_process, free_port, knowledge_process, rasa_process,  # noqa: E402
+from tests.stack import (Process, actions_process, free_port, knowledge_process, rasa_process,
                          service_token_for)
 
 # Conversations as citizens have them; every one ends (goodbye, rating or handoff) so the next
@@ -443,12 +441,13 @@ async def breakdown(knowledge_url: str, users: int, seconds: float) -> None:
             latencies: list[float] = []
             deadline = time.monotonic() + seconds
 
+            # Awaited within this iteration, so the loop variables it reads cannot move under it.
             async def worker() -> None:
-                while time.monotonic() < deadline:
+                while time.monotonic() < deadline:  # noqa: B023
                     started = time.perf_counter()
-                    resp = await client.request(method, knowledge_url + path, timeout=30, **kwargs)
+                    resp = await client.request(method, knowledge_url + path, timeout=30, **kwargs)  # noqa: B023
                     resp.raise_for_status()
-                    latencies.append(time.perf_counter() - started)
+                    latencies.append(time.perf_counter() - started)  # noqa: B023
 
             await asyncio.gather(*(worker() for _ in range(users)))
             print(f"  {label:<22} {describe(latencies)}  ({len(latencies) / seconds:.1f} req/s)")

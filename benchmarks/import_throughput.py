@@ -13,20 +13,18 @@ from __future__ import annotations
 import argparse
 import io
 import resource
-import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from knowledge.api.main import build_state
+from knowledge.core.config import Settings
+from knowledge.importing import review  # the background step's own code, called directly
+from knowledge.store import imports as import_store
+from tests.knowledge.importing.import_documents import guide, guide_docx, implementation_list_xlsx, numbered
 
-from knowledge.api.main import build_state  # noqa: E402
-from knowledge.core.config import Settings  # noqa: E402
-from knowledge.importing import review  # noqa: E402 — the background step's own code, called directly
-from knowledge.store import imports as import_store  # noqa: E402
-from tests.knowledge.import_documents import guide, guide_docx, implementation_list_xlsx, numbered  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def peak_mb() -> float:

@@ -4,8 +4,8 @@ The held-out set is never used for training (colloquial, Traditional, typo'd and
 written separately from bot/data/nlu.yml). This script trains nothing by default: it evaluates the
 model `make test` prepared with `rasa test nlu` and prints per-intent and overall figures.
 
-    .venv/service/bin/python benchmarks/nlu_heldout.py
-    .venv/service/bin/python benchmarks/nlu_heldout.py --compare-diet   # ~5-10 min on 2 cores
+    .venv/service/bin/python -m benchmarks.nlu_heldout
+    .venv/service/bin/python -m benchmarks.nlu_heldout --compare-diet   # ~5-10 min on 2 cores
 
 --compare-diet trains, in a temporary directory, the served pipeline and a DIET pipeline on the
 same training data and prints both side by side (train time, model load time, parse latency,

@@ -2,9 +2,9 @@
 the scaled layout (scripts/start-scaled.sh: nginx, Rasa replicas on PostgreSQL + Redis, knowledge
 replicas), on Rasa's REST channel and on the WeChat webhook, on loopback only.
 
-    .venv/service/bin/python benchmarks/scale_load.py                          # both layouts, ~16 min
-    .venv/service/bin/python benchmarks/scale_load.py --layout scaled --levels 20 --duration 30
-    .venv/service/bin/python benchmarks/scale_load.py --layout scaled --rasa-replicas 1 --sanic-workers 2
+    .venv/service/bin/python -m benchmarks.scale_load                          # both layouts, ~16 min
+    .venv/service/bin/python -m benchmarks.scale_load --layout scaled --levels 20 --duration 30
+    .venv/service/bin/python -m benchmarks.scale_load --layout scaled --rasa-replicas 1 --sanic-workers 2
 
 For each layout it starts the layout itself (own temporary databases, Redis key prefixes and free
 ports), then runs, for each channel and each level of concurrent users (20, 50, 100), 60 s of
@@ -31,7 +31,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -39,13 +38,13 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from benchmarks.dialogue_load import cpu_seconds, percentile, rss_mb  # noqa: E402
-from tests.channels.fake_wechat_api import FakeWeChatAPI  # noqa: E402
-from tests.channels.wechat_sim import DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer, text_xml  # noqa: E402
-from tests.stack import (actions_process, free_port, knowledge_process, rasa_process,  # noqa: E402
+from benchmarks.dialogue_load import cpu_seconds, percentile, rss_mb
+from tests.channels.fake_wechat_api import FakeWeChatAPI
+from tests.channels.wechat_sim import DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer, text_xml
+from tests.stack import (actions_process, free_port, knowledge_process, rasa_process,
                          service_token_for)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SECRET = "bench-app-secret"
 WECHAT_WAIT_S = 5.0        # WeChat abandons a callback after 5 s …

@@ -105,7 +105,7 @@ def time_build(engine: SearchEngine, guides: list[Guide], label: str) -> float:
                   f"{len(missing):,} not in the vector cache ({unique_missing:,} distinct texts) → encoding them")
     encode_s = encode_missing(engine, [passages[i] for i in missing]) if missing else 0.0
     started = time.perf_counter()
-    snap = engine.rebuild(guides)
+    engine.rebuild(guides)
     took = time.perf_counter() - started
     console.print(f"  SearchEngine.rebuild: {took:.1f} s with every vector cached"
                   + (f"; cold build = {encode_s:.0f} s encoding + {took:.0f} s = {encode_s + took:.0f} s"

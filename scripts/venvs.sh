@@ -28,8 +28,8 @@ make_venv() {  # make_venv NAME PYVER REQFILE [pre-install args]
   ln -sfn "$dir" "$ROOT/.venv/$name"
 }
 
-# torch first and pinned: the CPU wheel on this machine; any other spec pulls a CUDA build.
-make_venv service 3.11 requirements/service.txt torch==2.13.0 &
+# torch first, alone, at its pin in requirements/service.txt: the CPU wheel on this machine.
+make_venv service 3.11 requirements/service.txt "$(grep -E '^torch==' "$ROOT/requirements/service.txt")" &
 svc=$!
 make_venv rasa 3.10 requirements/rasa.txt &
 rasa=$!

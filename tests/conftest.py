@@ -15,6 +15,18 @@ POSTGRES = "host=127.0.0.1 port=5432 user=postgres"
 
 STAFF_ACCOUNTS = {"reviewer1": "reviewer", "editor1": "editor", "staff1": "staff"}
 
+# Fixtures that start real processes (the stacks of tests/stack.py, Chromium, the scaled layout, and the
+# modules' own stacks). A test that uses one, directly or through another fixture, is marked `stack`;
+# the fast layer (`make test-fast`, `scripts/test.sh --fast`) is everything else.
+STACK_FIXTURES = {"knowledge_stack", "stack", "staff_stack", "scaled", "browser", "state_stack", "privacy_stack",
+                  "replicas", "replicas_sharing_redis"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if STACK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.stack)
+
 
 @pytest.fixture(scope="session")
 def knowledge_stack(tmp_path_factory) -> Stack:

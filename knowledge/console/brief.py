@@ -12,12 +12,12 @@ import re
 from collections.abc import Callable
 
 from knowledge.console.links import notice_url
+from knowledge.core.config import get_settings
 from knowledge.wording.phrases import item_fee, item_online, item_time, workdays
 from knowledge.planner import Plan, PlannedStep
 from knowledge.schema import Item
 
 MAX_CHARS = 500
-CENTRE = "示例市政务服务中心"
 CN_NUM = "零一二三四五六七八九十"
 SAMPLE_LABEL = re.compile(r"（示例[^（）]*）")
 SAMPLE_NOTE = "（地点、窗口、办公时间为示例值）"
@@ -26,7 +26,7 @@ SAMPLE_NOTE = "（地点、窗口、办公时间为示例值）"
 def route_brief(plan: Plan, base_url: str, hotline: str) -> str:
     link = notice_url(base_url, "route", plan.route_id, plan.answers)
     own = [m for m in plan.materials if m.provided_by_step is None]
-    head = [f"【{plan.route_name}】办理指引（{CENTRE}）"]
+    head = [f"【{plan.route_name}】办理指引（{get_settings().centre_name}）"]
     if plan.answer_labels:
         head.append("您的情况：" + "；".join(plan.answer_labels.values()))
     if not plan.steps:
@@ -64,7 +64,7 @@ def item_brief(item: Item, base_url: str, hotline: str) -> str:
     required = [m for m in item.materials if m.necessity != "情形"]
     situational = len(item.materials) - len(required)
     head = [
-        f"【{item.name}】办理指引（{CENTRE}）",
+        f"【{item.name}】办理指引（{get_settings().centre_name}）",
         f"办理部门：{item.department}；地点：{_unlabelled(item.place.address)}"
         + (f"，窗口 {_unlabelled(item.place.window)}" if item.place.window else "")
         + f"（{_unlabelled(item.place.hours)}）",

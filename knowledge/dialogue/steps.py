@@ -27,7 +27,7 @@ def named_step(route: Route, catalogue: Catalogue, text: str) -> Step | None:
     plain = normalize(text or "").lower()
     if not plain:
         return None
-    best: tuple[int, Step] | None = None
+    best: tuple[tuple[int, float], Step] | None = None
     tie = False
     for step in route.steps:
         item = catalogue.items.get(step.item)

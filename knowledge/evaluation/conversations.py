@@ -30,7 +30,6 @@ import re
 import sys
 import time
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 

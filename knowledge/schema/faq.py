@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from knowledge.core.config import get_settings
 from knowledge.schema.common import GuideMeta, NonEmpty, Slug
 
 
@@ -15,7 +16,7 @@ class Faq(GuideMeta):
     question: NonEmpty = Field(title="问题")
     alt_questions: list[NonEmpty] = Field(default_factory=list, title="其他问法", description="市民可能怎么问")
     answer: NonEmpty = Field(title="回答")
-    department: str = Field("示例市政务服务中心", title="解答单位")
+    department: str = Field(default_factory=lambda: get_settings().centre_name, title="解答单位")  # the centre answers its practices
     related: list[Slug] = Field(default_factory=list, title="相关指南", description="相关事项或路线的编号，用、或逗号分隔")
     sample: bool = Field(False, title="回答中含示例值（地址、电话、时间）")
 

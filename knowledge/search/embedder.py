@@ -10,12 +10,17 @@ import hashlib
 import json
 import os
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 from threading import Lock
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from knowledge.embedding.onnx_export import ONNX_FILE, onnx_path
+
+if TYPE_CHECKING:  # imported when a model is loaded: sentence-transformers takes seconds to import
+    from sentence_transformers import SentenceTransformer
 
 # The model must never be fetched from a hub: the folder is built at set-up time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -27,24 +32,18 @@ class Embedder:
     def __init__(self, model_dir: Path, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
                  threads: int = EMBED_THREADS):
         import torch
-        from sentence_transformers import SentenceTransformer
 
         # One thread: the service shares two cores with Rasa, and under load two torch threads
         # spent their time waiting for each other (a query took 0.8-2.7 s vs 75-236 ms). ONNX Runtime
         # gets the same one thread; torch then only pools.
         torch.set_num_threads(threads)
         self.model_dir = Path(model_dir)
-        onnx_file = onnx_path(self.model_dir)
-        if onnx_file.is_file():
-            self._model = _onnx_pipeline(self.model_dir, onnx_file, threads)
-            self.runtime = "onnxruntime"
-        else:
-            self._model = SentenceTransformer(str(model_dir), device="cpu")
-            self.runtime = "pytorch"
+        # One lock per model, shared by the Embedders of the folder: inference is not made faster by
+        # parallel callers on 2 cores, and a fast tokenizer refuses to be borrowed by two at once.
+        self._model, self.runtime, self._lock = _load(self.model_dir.resolve(), threads)
         self.dim = self._model.get_embedding_dimension()
         self._query_prompt, self._passage_prompt = query_prompt, passage_prompt
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = Lock()  # inference is not made faster by parallel callers on 2 cores
 
     @property
     def fingerprint(self) -> str:
@@ -82,6 +81,19 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.asarray(vecs, dtype=np.float32)
+
+
+@lru_cache(maxsize=None)
+def _load(model_dir: Path, threads: int) -> tuple[SentenceTransformer, str, Lock]:
+    """The folder's model and the runtime it runs on, loaded once per process: ONNX Runtime spends
+    seconds optimising the graph, and a second copy of the weights would only take memory. The
+    model is only read once loaded, so every Embedder of the folder can share it."""
+    from sentence_transformers import SentenceTransformer
+
+    onnx_file = onnx_path(model_dir)
+    if onnx_file.is_file():
+        return _onnx_pipeline(model_dir, onnx_file, threads), "onnxruntime", Lock()
+    return SentenceTransformer(str(model_dir), device="cpu"), "pytorch", Lock()
 
 
 def _onnx_pipeline(model_dir: Path, onnx_file: Path, threads: int):

@@ -12,6 +12,8 @@ from tests.stack import RASA_VENV, ROOT
 CASES = ["window_is_equivalent_and_bounded", "save_appends_only_new_events",
          "a_new_session_starts_the_window_afresh", "purge_keeps_current_sessions_and_deletes_old_ones",
          "kept_trackers_are_never_stale", "retention_setting_is_checked"]
+# A process of the Rasa venv per case: not part of the fast layer.
+pytestmark = pytest.mark.stack
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -19,6 +19,8 @@ RASA = str(RASA_VENV / "rasa")
 STORIES = ROOT / "bot" / "tests" / "test_stories.yml"
 # No telemetry: CI has no network, and sentry retries only add seconds.
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+# The Rasa CLI in the Rasa venv: a minute of processes, so not part of the fast layer.
+pytestmark = pytest.mark.stack
 
 
 def run_rasa(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ import time
 
 from playwright.sync_api import Browser, expect
 
-from tests.knowledge.import_documents import guide, guide_docx, implementation_list_xlsx
+from tests.knowledge.importing.import_documents import guide, guide_docx, implementation_list_xlsx
 from tests.stack import ADMIN_PASSWORD
 from tests.web.staff_browser import PHONE, SCREENSHOTS, browser, needs_chromium, new_context, sign_in  # noqa: F401
 

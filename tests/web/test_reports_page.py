@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.knowledge.test_reports import item_data, post_event
+from tests.knowledge.reports.test_reports import item_data, post_event
 from tests.stack import Stack, login, password_for
 from tests.web.staff_browser import (SCREENSHOTS, browser, expect_toast, laptop,  # noqa: F401 (fixtures)
                                      needs_chromium, no_sideways_scroll, phone, sign_in, unique)

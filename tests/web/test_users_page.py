@@ -1,7 +1,6 @@
 """用户管理 (/admin/users) in headless Chromium against the real knowledge service (staff_stack)."""
 from __future__ import annotations
 
-import re
 
 from playwright.sync_api import Browser, Page, expect
 

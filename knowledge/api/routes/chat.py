@@ -1,4 +1,4 @@
-"""The citizens' web chat: the page at / and a same-origin relay to Rasa's REST channel.
+"""The citizens' web chat: a same-origin relay to Rasa's REST channel.
 
 Relaying keeps Rasa off the public side and lets a Rasa outage become a polite message
 instead of a browser network error.
@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from knowledge.api.deps import StateDep
@@ -21,11 +20,6 @@ STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 class ChatIn(BaseModel):
     sender: str = Field(..., min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_\-:.]+$")
     message: str = Field(..., max_length=2000)
-
-
-@router.get("/", include_in_schema=False)
-def chat_page() -> FileResponse:
-    return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
 
 
 @router.post("/api/chat")

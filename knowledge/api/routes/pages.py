@@ -1,20 +1,27 @@
-"""The staff pages: sign-in, guide editor, hotline console, reports and user management.
+"""The pages: the citizens' chat at / and the staff pages (sign-in, guide editor, hotline console,
+reports and user management).
 
-The pages are static HTML; each one asks `/api/auth/me` and the capability-guarded APIs itself,
-so the server stays the only guard and a page never shows data its user may not read.
+The pages are HTML written by hand; each one asks `/api/auth/me` and the capability-guarded APIs
+itself, so the server stays the only guard and a page never shows data its user may not read. The
+server fills in only the centre's identity (`{{ centre.name }}` in the page, and the
+`<meta name="centre">` its scripts read), so one setting renames every page.
 """
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
 
+from knowledge.api.deps import StateDep
 from knowledge.api.routes.chat import STATIC
 
 router = APIRouter(tags=["pages"])
+templates = Jinja2Templates(directory=STATIC)
 
 # URL path → page file under knowledge/web/static. A page's scripts are under /static too; the editor's
 # are ES modules (static/editor/), served as JavaScript like every .js file there.
 PAGES: dict[str, str] = {
+    "/": "chat.html",
     "/login": "login.html",
     "/editor": "editor.html",
     "/editor/import": "import.html",
@@ -25,10 +32,13 @@ PAGES: dict[str, str] = {
 
 
 def _page(filename: str):
-    def serve() -> FileResponse:
+    def serve(request: Request, state: StateDep) -> HTMLResponse:
+        settings = state.settings
+        centre = {"name": settings.centre_name, "hotline_phone": settings.hotline_phone,
+                  "hotline_hours": settings.hotline_hours}
         # no-cache: after an update staff must not keep running an old script against a new API.
-        return FileResponse(STATIC / filename, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
-
+        return templates.TemplateResponse(request, filename, {"centre": centre}, headers={"Cache-Control": "no-cache"},
+                                          media_type="text/html; charset=utf-8")
     return serve
 
 

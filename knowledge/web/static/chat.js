@@ -4,7 +4,8 @@
 (function () {
   "use strict";
 
-  var WELCOME = "您好！我是示例市政务服务中心的审批导航助手。\n" +
+  var CENTRE = document.querySelector('meta[name="centre"]').content;  // filled in by the server (routes/pages.py)
+  var WELCOME = "您好！我是" + CENTRE + "的审批导航助手。\n" +
     "告诉我您想办什么事（例如“我想开个饭店”），我会帮您理清要办哪些事项、带哪些材料、去哪个窗口、要多久。";
   var NETWORK_ERROR = "抱歉，网络好像出了点问题，这条消息没有发送成功。请检查网络后点击“重试”，" +
     "或稍后再试；急需咨询也可以拨打审批导航热线。";

@@ -174,7 +174,9 @@
       return '<a href="' + p.href + '" data-testid="nav-' + p.key + '"' +
         (p.key === active ? ' aria-current="page"' : "") + ">" + esc(p.label) + "</a>";
     }).join("");
-    top.innerHTML = '<div class="brand">审批导航<small>工作台 · 示例市政务服务中心</small></div>' +
+    var centre = document.querySelector('meta[name="centre"]');  // filled in by the server (routes/pages.py)
+    top.innerHTML = '<div class="brand">审批导航<small>工作台' + (centre ? " · " + esc(centre.content) : "") +
+      "</small></div>" +
       '<nav aria-label="工作台页面">' + links + "</nav>" +
       (user ? '<div class="who"><span data-testid="current-user">' + esc(user.display_name || user.username) +
         "（" + esc(roleName(user.role)) + '）</span><button type="button" data-testid="logout">退出</button></div>' : "");

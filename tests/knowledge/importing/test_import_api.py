@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from knowledge.api.main import create_app
 from knowledge.core.config import Settings
-from tests.knowledge.import_documents import (GUIDE, guide, guide_docx, guide_html, implementation_list_xlsx,
+from tests.knowledge.importing.import_documents import (guide, guide_docx, guide_html, implementation_list_xlsx,
                                               numbered)
 
 PASSWORD = "导入-测试-口令-1"
@@ -175,7 +175,8 @@ def test_upload_limits_and_rights(app):
     _, client = app
     resp = client.post("/api/imports", files=[("files", ("大.csv", b"0" * (6 * 1024 * 1024)))])
     assert resp.status_code == 413 and "太大" in resp.json()["detail"]
-    assert client.post("/api/imports", files=[]).status_code in (400, 422)
+    empty = client.post("/api/imports", files=[])
+    assert empty.status_code == 400 and empty.json()["detail"] == "请选择要导入的文件（字段 files）"
     other = TestClient(app[0])  # a second browser on the same running app (no second start-up)
     assert other.post("/api/auth/login", json={"username": "editor2", "password": "导入编辑的口令-甲-1"}).status_code == 200
     job = client.get("/api/imports").json()[0]

@@ -16,7 +16,7 @@ from knowledge.search.documents import answers_for, document_for, user_words
 from knowledge.search.embedder import Embedder
 from knowledge.search.engine import SearchEngine
 from tests.knowledge.guide_samples import create, publish, unique_id
-from tests.knowledge.test_live_index import warm_cache
+from tests.knowledge.search.test_live_index import warm_cache
 
 
 def industry(**changes) -> dict:

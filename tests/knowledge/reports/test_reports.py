@@ -60,7 +60,6 @@ def item_data(guide_id: str, name: str) -> dict:
 def gap_events(staff_stack: Stack) -> dict:
     """A realistic mix: paraphrases of one unanswered question, another pair, unrelated questions,
     and events that must not count (a good rating, an unknown gap reason, a handoff without a question)."""
-    base = staff_stack.knowledge_url
     run = uuid.uuid4().hex[:8]
     conv = lambda name: f"test-gaps-{run}-{name}"  # noqa: E731
     post_event(staff_stack, conversation_id=conv("a"), type="gap", text=DOG[0], data={"reason": "no_match"})

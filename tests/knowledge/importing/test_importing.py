@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import zipfile
 
 import openpyxl
 import pytest
 
-from knowledge.importing import document, drafting, fields, reading, safety
+from knowledge.importing import document, drafting, fields, reading
 from knowledge.importing.safety import Limits
-from tests.knowledge.import_documents import (GUIDE, guide, guide_docx, guide_html, guide_pdf, implementation_list_csv,
+from tests.knowledge.importing.import_documents import (GUIDE, guide, guide_docx, guide_html, guide_pdf, implementation_list_csv,
                                               implementation_list_xlsx, numbered)
 
 LIMITS = Limits()
@@ -125,6 +124,7 @@ def _scanned(pdf: bytes) -> bytes:
 
 
 @pytest.mark.skipif(not document.ocr_available(), reason="tesseract with chi_sim is not installed (scripts/prepare.sh)")
+@pytest.mark.stack  # tesseract runs as its own process, for seconds a page
 def test_scanned_pdf_is_read_by_ocr_and_says_so():
     scanned = _scanned(guide_pdf())
     import pdfplumber
