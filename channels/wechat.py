@@ -43,7 +43,7 @@ from channels.wechat_settings import WeChatSettings
 
 logger = logging.getLogger(__name__)
 
-WELCOME_INTENT = "/greet"  # the welcome (utter_greet) says what the assistant does
+WELCOME_INTENT = "/greet"  # the welcome (action_greet) says what the assistant does
 UNSUPPORTED = ("抱歉，我暂时只能看懂文字和语音消息，看不了图片、位置、链接和视频。"
                "请用文字或语音告诉我您想办的事，例如“开饭店要办哪些证”“办护照要带什么”。")
 EMPTY = "您好像发了一条空消息。请告诉我您想办的事，例如“开饭店要办哪些证”。"

@@ -198,5 +198,6 @@ def general(what: str, aspect: str | None, results: list[dict]) -> Answer:
                      for r in results])])
     if what == "ask_goal":
         return Answer(messages=[message(chat.ask_goal(LABELS.get(aspect or "", "情况")))])
-    text = {"not_found": chat.not_found, "none_of_offered": chat.none_of_offered, "scope": chat.scope_statement}[what]()
+    text = {"greet": chat.greeting, "not_found": chat.not_found, "none_of_offered": chat.none_of_offered,
+            "scope": chat.scope_statement}[what]()
     return Answer(messages=[message(text)])

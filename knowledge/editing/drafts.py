@@ -99,8 +99,7 @@ def _save(session: Session, live: Catalogue, username: str, guide_id: str, base_
 
 def _conflict(session: Session, guide_id: str, base_version: int, data: dict) -> VersionConflict:
     session.rollback()
-    row = store.get_guide(session, guide_id)
-    theirs = store.get_version(session, guide_id, row.latest_version)
+    theirs = version_row(session, guide_id, guide_row(session, guide_id).latest_version)
     author = user_store.get_user(session, theirs.author)
     return VersionConflict(theirs, author.display_name if author else theirs.author,
                            yours={"base_version": base_version, "data": data},

@@ -88,7 +88,7 @@ def import_zip(session: Session, publisher: Publisher, username: str, content: b
                     if store.get_guide(s, gid) is not None:
                         raise Conflict(f"指南「{gid}」刚被其他人创建，请重新导入")
                     version = store.create_guide(s, guide, username, f"导入 {file}")
-                    row = store.get_guide(s, gid)
+                    row = guide_row(s, gid)
                 else:
                     row = guide_row(s, gid, for_update=True)
                     if row.latest_version + 1 != number[gid]:

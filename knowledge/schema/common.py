@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic.config import JsonDict
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 # Slugs are stable ids used in URLs, YAML file names and button payloads.
@@ -21,7 +22,7 @@ SAMPLE_LABEL = "（示例）"
 # The models carry their Chinese names (Field title), editor hints (description), example values
 # (examples) and units, so model_json_schema() is everything the guide editor needs to build its forms
 # (knowledge/editing/guide_schema.py, GET /api/editor/schema).
-WORKING_DAYS = {"unit": "工作日"}
+WORKING_DAYS: JsonDict = {"unit": "工作日"}
 
 
 # The error type of the guides' own rules (承诺时限 vs 法定时限, 容缺 deadlines, the step graph …):

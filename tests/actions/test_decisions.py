@@ -10,7 +10,9 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+import centre
 from actions import knowledge_client as kb
+from actions.greeting import ActionGreet
 from actions.navigate import ActionNavigate
 from actions.situation import ValidateSituationForm
 
@@ -175,3 +177,10 @@ def test_a_domain_without_a_guide_mid_form_keeps_the_question():
     # nothing taken, not a miss, the form not finished: the area question is asked again
     assert slots.get("situation_answer") is None and "situation" not in slots
     assert slots.get("situation_misses", 0) == 0
+
+
+def test_the_greeting_comes_from_the_knowledge_service_in_the_centres_name():
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(_close_after(ActionGreet().run(dispatcher, tracker("你好", "greet"), {})))
+    text = said(dispatcher)
+    assert events == [] and "“审批导航”助手" in text and centre.NAME in text

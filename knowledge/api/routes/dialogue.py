@@ -225,7 +225,7 @@ def answer(body: AnswerRequest, state: StateDep) -> compose.Answer:
 
 
 class SayRequest(BaseModel):
-    what: Literal["not_found", "none_of_offered", "scope", "ask_goal", "offer"]
+    what: Literal["greet", "not_found", "none_of_offered", "scope", "ask_goal", "offer"]
     aspect: Id | None = None
     results: list[SearchResult] = Field(default_factory=list, max_length=10, description="offer：可选的指南")
 

@@ -208,50 +208,48 @@ def _item_variants(data: dict, shipped: Catalogue) -> Iterator[tuple[str, dict, 
         "code"
     materials = data.get("materials", [])
     for n, m in enumerate(materials):
-        def with_material(changed: dict) -> dict:
-            return {**data, "materials": [*materials[:n], changed, *materials[n + 1:]]}
         bare = {k: v for k, v in m.items() if k not in ("deferral_days", "condition", "when")}
         if m["necessity"] == "容缺":
-            yield "rongque-without-deadline", with_material(bare), f"materials.{n}.deferral_days"
+            yield "rongque-without-deadline", _replaced(data, "materials", n, bare), f"materials.{n}.deferral_days"
         else:
-            yield "deadline-without-rongque", with_material({**m, "deferral_days": 5}), f"materials.{n}.deferral_days"
-        yield "situational-without-condition", with_material({**bare, "necessity": "情形"}), f"materials.{n}.condition"
+            yield "deadline-without-rongque", _replaced(data, "materials", n, {**m, "deferral_days": 5}), f"materials.{n}.deferral_days"
+        yield "situational-without-condition", _replaced(data, "materials", n, {**bare, "necessity": "情形"}), f"materials.{n}.condition"
         if n == len(materials) - 1:  # the cross-guide rules check the whole base: once per guide is enough
-            yield "material-from-no-item", with_material({**m, "from_item": "no-such-item"}), f"materials.{n}.from_item"
+            yield "material-from-no-item", _replaced(data, "materials", n, {**m, "from_item": "no-such-item"}), f"materials.{n}.from_item"
     if materials:
         yield "duplicate-material", {**data, "materials": [*materials, materials[0]]}, f"materials.{len(materials)}.name"
     costs = data.get("costs", [])
     for n, cost in enumerate(costs):
-        def with_cost(changed: dict) -> dict:
-            return {**data, "costs": [*costs[:n], changed, *costs[n + 1:]]}
-        yield "local-cost-unlabelled", with_cost({**cost, "local_sample": True, "amount": "本省3%"}), f"costs.{n}.amount"
-        yield "tax-said-free", with_cost({**cost, "kind": "税", "local_sample": False, "amount": "免费"}), \
+        yield "local-cost-unlabelled", _replaced(data, "costs", n, {**cost, "local_sample": True, "amount": "本省3%"}), f"costs.{n}.amount"
+        yield "tax-said-free", _replaced(data, "costs", n, {**cost, "kind": "税", "local_sample": False, "amount": "免费"}), \
             f"costs.{n}.amount"
+
+
+def _replaced(data: dict, key: str, n: int, entry: dict) -> dict:
+    """`data` with entry `n` of its list `key` replaced."""
+    listed = data[key]
+    return {**data, key: [*listed[:n], entry, *listed[n + 1:]]}
 
 
 def _route_variants(data: dict) -> Iterator[tuple[str, dict, str]]:
     steps, questions = data["steps"], data.get("questions", [])
     for n, step in enumerate(steps):
-        def with_step(**changes) -> dict:
-            return {**data, "steps": [*steps[:n], {**step, **changes}, *steps[n + 1:]]}
-        yield "missing-step", with_step(depends_on=[*step.get("depends_on", []), "no-such-step"]), \
+        yield "missing-step", _replaced(data, "steps", n, {**step, "depends_on": [*step.get("depends_on", []), "no-such-step"]}), \
             f"steps.{n}.depends_on"
-        yield "cycle", with_step(depends_on=[*step.get("depends_on", []), step["id"]]), f"steps.{n}.depends_on"
-        yield "step-condition-unknown-question", with_step(when={"no_such_question": "yes"}), f"steps.{n}.when"
+        yield "cycle", _replaced(data, "steps", n, {**step, "depends_on": [*step.get("depends_on", []), step["id"]]}), f"steps.{n}.depends_on"
+        yield "step-condition-unknown-question", _replaced(data, "steps", n, {**step, "when": {"no_such_question": "yes"}}), f"steps.{n}.when"
         if questions:
-            yield "step-condition-unknown-option", with_step(when={questions[0]["id"]: "no-such-option"}), \
+            yield "step-condition-unknown-option", _replaced(data, "steps", n, {**step, "when": {questions[0]["id"]: "no-such-option"}}), \
                 f"steps.{n}.when"
         if n == len(steps) - 1:
-            yield "step-names-no-item", with_step(item="no-such-item"), f"steps.{n}.item"
+            yield "step-names-no-item", _replaced(data, "steps", n, {**step, "item": "no-such-item"}), f"steps.{n}.item"
     if len(steps) >= 2:
         yield "duplicate-step-id", {**data, "steps": [*steps[:-1], {**steps[-1], "id": steps[0]["id"]}]}, \
             f"steps.{len(steps) - 1}.id"
     for n, q in enumerate(questions):
-        def with_question(**changes) -> dict:
-            return {**data, "questions": [*questions[:n], {**q, **changes}, *questions[n + 1:]]}
-        yield "duplicate-option-values", with_question(options=[*q["options"], q["options"][0]]), \
+        yield "duplicate-option-values", _replaced(data, "questions", n, {**q, "options": [*q["options"], q["options"][0]]}), \
             f"questions.{n}.options"
-        yield "question-condition-unknown-question", with_question(when={"no_such_question": "yes"}), \
+        yield "question-condition-unknown-question", _replaced(data, "questions", n, {**q, "when": {"no_such_question": "yes"}}), \
             f"questions.{n}.when"
 
 
