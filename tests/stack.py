@@ -106,6 +106,13 @@ def actions_process(workdir: Path, knowledge_url: str, port: int | None = None, 
         workdir / "actions.log", f"http://127.0.0.1:{port}/health")
 
 
+def default_action_endpoint() -> dict:
+    """bot/endpoints.yml's action endpoint (what `make run` uses); tests give it their own URL and token."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))["action_endpoint"]
+
+
 def default_tracker_store(workdir: Path) -> str:
     """bot/endpoints.yml's tracker store (what `make run` uses), with its database in `workdir`:
     Rasa processes started on the same workdir share the conversations, and a restarted one resumes them."""
@@ -124,6 +131,7 @@ def rasa_process(workdir: Path, action_url: str, port: int | None = None, endpoi
     endpoints = workdir / f"endpoints-{port}.yml"
     endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n"
                          f"  headers:\n    X-Service-Token: {service_token}\n"
+                         f"  enable_selective_domain: {default_action_endpoint()['enable_selective_domain']}\n"
                          + ("" if "tracker_store:" in endpoints_extra else default_tracker_store(workdir))
                          + endpoints_extra)
     return Process(
