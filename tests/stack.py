@@ -93,7 +93,9 @@ def knowledge_process(workdir: Path, port: int | None = None, **env: str) -> Pro
         "knowledge", [str(SERVICE_VENV / "uvicorn"), "knowledge.api.main:app", "--host", "127.0.0.1",
                       "--port", str(port), "--log-level", "warning"],
         {"DATABASE_URL": f"sqlite:///{workdir / 'navigator.db'}", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-         "API_PORT": str(port), "ADMIN_PASSWORD": ADMIN_PASSWORD, "VAR_DIR": str(workdir / "var"), **env},
+         "API_PORT": str(port), "ADMIN_PASSWORD": ADMIN_PASSWORD, "VAR_DIR": str(workdir / "var"),
+         # Rasa's conversations (default_tracker_store), as scripts/start.sh points the service at them.
+         "TRACKER_DB_URL": f"sqlite:///{workdir / 'conversations.db'}", **env},
         workdir / "knowledge.log", f"http://127.0.0.1:{port}/healthz")
 
 
