@@ -32,6 +32,10 @@ class NotFound(KeyError):
 
 
 _session: Optional[aiohttp.ClientSession] = None
+# uvicorn closes a keep-alive connection after 5 s idle; aiohttp keeps one for 15 s by default, and a
+# request sent on a connection the server is closing fails ("Can not write request body": the
+# citizen got the outage apology, seen under load). Idle connections are let go first.
+KEEPALIVE_S = 2.0
 QUERY_CHARS = 200
 MESSAGE_CHARS = 2000
 # Calls made for the current action run (a context variable, so concurrent runs do not mix).
@@ -42,7 +46,8 @@ def _client() -> aiohttp.ClientSession:
     global _session
     if _session is None or _session.closed:
         headers = {"X-Service-Token": SERVICE_TOKEN} if SERVICE_TOKEN else None
-        _session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=KNOWLEDGE_TIMEOUT_S), headers=headers)
+        _session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=KNOWLEDGE_TIMEOUT_S), headers=headers,
+                                         connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S))
     return _session
 
 

@@ -21,22 +21,17 @@ Writing is the stock row layout (one row per event, same table and columns), so 
 HTTP API's full tracker and the knowledge service's retention purge read the same data. What is
 new is only *which* rows are appended: the events added to the tracker after it was loaded.
 
-Retention: events older than CONVERSATION_RETENTION_DAYS (default 180, the same setting the
-knowledge service uses for its own conversation events) are deleted when Rasa starts and every
-RETENTION_PURGE_INTERVAL_S seconds (default 3600); a session still going on is never cut (see
-`purge_older_than`).
+Retention is not decided here: the knowledge service's personal-data purge deletes old rows of this
+table with the same rule and setting as its own conversation events (knowledge/conversation_data.py,
+CONVERSATION_RETENTION_DAYS); a turn notices deleted rows (see `retrieve`).
 
 On SQLite (the embedded default) the database runs in WAL mode with synchronous=NORMAL: a commit per
-turn then costs no fsync, and the purge thread can write while turns are read.
+turn then costs no fsync, and the knowledge service's purge can write while turns are read.
 """
 from __future__ import annotations
 
 import itertools
 import json
-import logging
-import os
-import threading
-import time
 from collections import OrderedDict
 from typing import Any, List, Optional, Text, Tuple
 
@@ -47,7 +42,6 @@ from rasa.shared.core.events import (ActionExecuted, ActiveLoop, AllSlotsReset, 
                                      Restarted, SessionStarted, SlotSet)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-logger = logging.getLogger("bot.tracker_store")
 
 # How many events of a tracker are already in the database. Set on every tracker this store hands
 # out, so `save` appends exactly the events added since (stock Rasa counts the rows of the session
@@ -59,8 +53,6 @@ WINDOWED = "_navigator_windowed"
 
 DEFAULT_RECENT_TURNS = 10
 DEFAULT_KEPT_TRACKERS = 200
-DEFAULT_RETENTION_DAYS = 180.0
-DEFAULT_PURGE_INTERVAL_S = 3600.0
 
 SLOT = SlotSet.type_name
 LOOP = ActiveLoop.type_name
@@ -69,24 +61,11 @@ PAUSE_TYPES = (ConversationPaused.type_name, ConversationResumed.type_name)
 RESETS = (SessionStarted.type_name, Restarted.type_name, AllSlotsReset.type_name)
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be greater than 0, not {raw!r}")
-    return value
-
-
 class SessionWindowSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose `retrieve` costs the same at turn 200 as at turn 1 (module docstring)."""
 
     def __init__(self, domain=None, recent_turns: int = DEFAULT_RECENT_TURNS,
-                 kept_trackers: int = DEFAULT_KEPT_TRACKERS, purge: bool = True, **kwargs: Any) -> None:
+                 kept_trackers: int = DEFAULT_KEPT_TRACKERS, **kwargs: Any) -> None:
         super().__init__(domain=domain, **kwargs)
         if int(recent_turns) < 2:
             raise ValueError("recent_turns must be at least 2 (the rules look back one turn)")
@@ -97,10 +76,6 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
         self._kept: "OrderedDict[Text, Tuple[Tuple[int, float], DialogueStateTracker]]" = OrderedDict()
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
-        self.retention_days = _env_float("CONVERSATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
-        self.purge_interval_s = _env_float("RETENTION_PURGE_INTERVAL_S", DEFAULT_PURGE_INTERVAL_S)
-        if purge:
-            threading.Thread(target=self._purge_regularly, name="tracker-retention", daemon=True).start()
 
     # ---- SQLite ---------------------------------------------------------------------------------
 
@@ -108,7 +83,7 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
         # SQLAlchemy 1.4 opens and closes a file database's connection for every session (NullPool);
         # closing the last connection of a WAL database checkpoints it, so each turn paid two opens,
         # two closes and a checkpoint (a fifth of Rasa's CPU per turn in the profile). A small pool
-        # keeps them open; the purge thread takes its own.
+        # keeps them open.
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=4,
@@ -119,7 +94,7 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
         def _pragmas(dbapi_connection, _record) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=5000")  # the purge thread and the turns share the file
+            cursor.execute("PRAGMA busy_timeout=5000")  # the knowledge service's purge writes to it too
             cursor.close()
 
         with self.engine.connect() as conn:  # persistent in the file: once is enough
@@ -245,31 +220,3 @@ class SessionWindowSQLTrackerStore(SQLTrackerStore):
             session.commit()
         setattr(tracker, STORED, len(tracker.events))
         self._keep(tracker, latest)
-
-    # ---- retention ------------------------------------------------------------------------------
-
-    def purge_older_than(self, cutoff: float) -> int:
-        """Deletes the events older than `cutoff` (Unix seconds), except those of a sender's latest
-        session while that session has newer events: a conversation idle since before the cutoff
-        goes entirely, an active one loses only its earlier sessions' old events and is never cut
-        in the middle of the session it is in. Returns the number of rows deleted."""
-        with self.session_scope() as session:
-            deleted = session.execute(sa.text(
-                "DELETE FROM events WHERE timestamp < :cutoff AND ("
-                " sender_id NOT IN (SELECT r.sender_id FROM events r WHERE r.timestamp >= :cutoff)"
-                " OR id < (SELECT max(s.id) FROM events s"
-                "          WHERE s.sender_id = events.sender_id AND s.type_name = :session_started))"),
-                {"cutoff": cutoff, "session_started": SessionStarted.type_name}).rowcount or 0
-            session.commit()
-        return deleted
-
-    def _purge_regularly(self) -> None:
-        while True:
-            try:
-                deleted = self.purge_older_than(time.time() - self.retention_days * 86400)
-                if deleted:
-                    logger.info("retention: deleted %d tracker events older than %g days",
-                                deleted, self.retention_days)
-            except Exception:
-                logger.exception("retention: tracker purge failed; next try in %gs", self.purge_interval_s)
-            time.sleep(self.purge_interval_s)

@@ -1,9 +1,12 @@
 """What the service keeps of citizens' conversations, and for how long (个人信息保护法).
 
-- Retention: conversation events (and, when TRACKER_DB_URL reaches Rasa's SQL tracker store, the
-  dialogue trackers) older than CONVERSATION_RETENTION_DAYS are deleted by a purge that runs when the
-  service starts and every RETENTION_PURGE_INTERVAL_S after. Each replica runs it; a DELETE by date
-  is harmless to repeat, so no coordination is needed.
+- Retention has one owner, this purge, and one setting, CONVERSATION_RETENTION_DAYS: what is older is
+  deleted from both stores — the conversation events here and, through TRACKER_DB_URL, the rows of
+  Rasa's SQL tracker store (Rasa itself purges nothing). The one exception is the session a citizen
+  is still in: its tracker rows stay until the session ends, so a conversation is never cut in the
+  middle (knowledge/store/trackers.py). The purge runs when the service starts and every
+  RETENTION_PURGE_INTERVAL_S after. Each replica runs it; a DELETE by date is harmless to repeat, so
+  no coordination is needed.
 - One conversation's data can be exported and deleted by an administrator
   (knowledge/api/routes/conversation_data.py), e.g. when a citizen asks for it.
 """

@@ -93,7 +93,9 @@ def knowledge_process(workdir: Path, port: int | None = None, **env: str) -> Pro
         "knowledge", [str(SERVICE_VENV / "uvicorn"), "knowledge.api.main:app", "--host", "127.0.0.1",
                       "--port", str(port), "--log-level", "warning"],
         {"DATABASE_URL": f"sqlite:///{workdir / 'navigator.db'}", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-         "API_PORT": str(port), "ADMIN_PASSWORD": ADMIN_PASSWORD, "VAR_DIR": str(workdir / "var"), **env},
+         "API_PORT": str(port), "ADMIN_PASSWORD": ADMIN_PASSWORD, "VAR_DIR": str(workdir / "var"),
+         # Rasa's conversations (default_tracker_store), as scripts/start.sh points the service at them.
+         "TRACKER_DB_URL": f"sqlite:///{workdir / 'conversations.db'}", **env},
         workdir / "knowledge.log", f"http://127.0.0.1:{port}/healthz")
 
 
@@ -104,6 +106,13 @@ def actions_process(workdir: Path, knowledge_url: str, port: int | None = None, 
         "actions", [str(RASA_VENV / "python"), "-m", "actions.server", "--port", str(port)],
         {"KNOWLEDGE_URL": knowledge_url, "PUBLIC_BASE_URL": knowledge_url, "SERVICE_TOKEN": SERVICE_TOKEN, **env},
         workdir / "actions.log", f"http://127.0.0.1:{port}/health")
+
+
+def default_action_endpoint() -> dict:
+    """bot/endpoints.yml's action endpoint (what `make run` uses); tests give it their own URL and token."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))["action_endpoint"]
 
 
 def default_tracker_store(workdir: Path) -> str:
@@ -124,6 +133,7 @@ def rasa_process(workdir: Path, action_url: str, port: int | None = None, endpoi
     endpoints = workdir / f"endpoints-{port}.yml"
     endpoints.write_text(f"action_endpoint:\n  url: {action_url}/webhook\n"
                          f"  headers:\n    X-Service-Token: {service_token}\n"
+                         f"  enable_selective_domain: {default_action_endpoint()['enable_selective_domain']}\n"
                          + ("" if "tracker_store:" in endpoints_extra else default_tracker_store(workdir))
                          + endpoints_extra)
     return Process(

@@ -11,7 +11,8 @@ from knowledge.api.state import AppState
 from knowledge.schema import Faq, Item, Route
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    # async: FastAPI would otherwise hand this one-liner to a worker thread on every request.
     return request.app.state.navigator
 
 

@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     catalogue_poll_s: float = 1.0
     # Citizens' conversations (个人信息保护法): events — and Rasa's trackers, when TRACKER_DB_URL reaches
     # its SQL tracker store — are deleted once older than this many days; the purge runs at start and
-    # every RETENTION_PURGE_INTERVAL_S seconds.
+    # every RETENTION_PURGE_INTERVAL_S seconds. The one retention setting of the project: Rasa's
+    # store is purged from here (knowledge/conversation_data.py).
     conversation_retention_days: float = Field(180, gt=0)
     retention_purge_interval_s: float = Field(3600, gt=0)
     # SQLAlchemy URL of the database of Rasa's SQL tracker store (e.g. postgresql+psycopg://…/navigator_rasa);

@@ -21,9 +21,10 @@ DAY = 24 * HOUR
 
 @pytest.fixture(scope="module")
 def state_stack(tmp_path_factory) -> Stack:
-    # Retention of one day, purged every second, so the purge is seen within the test.
+    # Retention of one day, purged every second by the knowledge service (the one owner of retention,
+    # reaching Rasa's store through TRACKER_DB_URL as tests/stack.py sets it), so it is seen within the test.
     stack = Stack(tmp_path_factory.mktemp("state"),
-                  rasa_env={"CONVERSATION_RETENTION_DAYS": "1", "RETENTION_PURGE_INTERVAL_S": "1"})
+                  knowledge_env={"CONVERSATION_RETENTION_DAYS": "1", "RETENTION_PURGE_INTERVAL_S": "1"})
     stack.start()
     yield stack
     stack.stop()

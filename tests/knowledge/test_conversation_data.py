@@ -56,6 +56,48 @@ def test_purge_deletes_only_what_is_older_than_the_retention(sessions) -> None:
     assert conversation_data.purge(sessions, None, days=180).events == 0  # repeating is harmless
 
 
+def test_purge_deletes_old_tracker_rows_but_never_the_session_a_citizen_is_in(sessions, tmp_path) -> None:
+    """Rasa's tracker rows go by the same setting and in the same purge as the events (one owner);
+    the session a conversation is still in is kept whole, however long ago it began."""
+    import json
+    import time
+
+    from sqlalchemy import insert, select
+
+    from knowledge.store.trackers import EVENTS, TrackerStore
+
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    assert TrackerStore(url).delete_older_than(time.time()) == 0, "nothing to purge before Rasa made its table"
+    trackers = TrackerStore(url)
+    EVENTS.metadata.create_all(trackers.engine)  # as Rasa's SQL tracker store creates it
+    now, old = time.time(), time.time() - 3 * 86400
+    rows = [("idle", "session_started", old), ("idle", "user", old), ("idle", "bot", old),
+            ("returning", "session_started", old), ("returning", "user", old),
+            ("returning", "session_started", now), ("returning", "user", now),
+            ("ongoing", "session_started", old), ("ongoing", "user", old), ("ongoing", "user", now),
+            ("recent", "session_started", now), ("recent", "user", now)]
+    with trackers.engine.begin() as conn:
+        conn.execute(insert(EVENTS), [{"sender_id": f"web:{sender}", "type_name": kind, "timestamp": ts,
+                                       "data": json.dumps({"event": kind, "timestamp": ts})}
+                                      for sender, kind, ts in rows])
+    with sessions() as session:
+        events.record(session, conversation_id="web:idle", type="gap", text="失业金怎么领")
+    age(sessions, "web:idle", 3)
+
+    done = conversation_data.purge(sessions, trackers, days=1)
+    assert (done.events, done.tracker_events) == (1, 5)
+    with trackers.engine.connect() as conn:
+        left = conn.execute(select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp)
+                            .order_by(EVENTS.c.id)).all()
+    assert [(s, k) for s, k, _ in left] == [
+        ("web:returning", "session_started"), ("web:returning", "user"),
+        ("web:ongoing", "session_started"), ("web:ongoing", "user"), ("web:ongoing", "user"),
+        ("web:recent", "session_started"), ("web:recent", "user")]
+    assert all(ts == now for s, _, ts in left if s == "web:returning"), "only the earlier session went"
+    assert conversation_data.purge(sessions, trackers, days=1).tracker_events == 0  # repeating is harmless
+    trackers.close()
+
+
 def test_export_then_delete_one_conversation(sessions) -> None:
     with sessions() as session:
         events.record(session, conversation_id="wx:oUser", type="handoff", text="转人工", data={"channel": "wechat"})
