@@ -198,7 +198,7 @@ def place_conflicts(items: list[Item]) -> list[Problem]:
             out.append(Problem(item.id, "place.address",
                                f"「{department_of(item)}」在{where[0]}分布在多个楼层（{listed}），同一部门应在同一楼层"))
 
-    departments = {id(i): department_of(i) for i in items}
+    department = {id(i): department_of(i) for i in items}
     placed = [(i, floor_of(i.place.address), window_range(i.place.window)) for i in items]
     placed = [(i, f, w) for i, f, w in placed if f and w]
     # Only windows of one letter on one floor can overlap, so each item is compared with the later items
@@ -209,7 +209,7 @@ def place_conflicts(items: list[Item]) -> list[Problem]:
     for n, (a, fa, wa) in enumerate(placed):
         row = rows[(fa, wa[0])]
         for b, fb, wb in (placed[m] for m in row[bisect_right(row, n):]):
-            if departments[id(a)] == departments[id(b)]:
+            if department[id(a)] == department[id(b)]:
                 continue
             if wa[1] <= wb[2] and wb[1] <= wa[2]:
                 out.append(Problem(a.id, "place.window", f"窗口「{a.place.window}」与「{department_of(b)}」的窗口"
