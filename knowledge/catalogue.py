@@ -8,11 +8,13 @@ the field inside it (a `Problem`), so the editor shows it under the input to cha
 """
 from __future__ import annotations
 
+import pickle
 import re
 import sys
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -269,18 +271,26 @@ def parse_guide(text: str) -> Guide:
 
 
 def _parse_guide_file(path: Path) -> Guide:
+    return _guide_of(pickle.loads(_file_data(path.read_text(encoding="utf-8"))))
+
+
+@lru_cache(maxsize=1024)
+def _file_data(text: str) -> bytes:
     """A file of the guide folder, read by libyaml: the sample base's 258 files in 0.7 s instead of 5 s.
 
     Only for the centre's own files on disk: libyaml overflows the C stack on nesting a hostile upload
     could carry (uploads are checked by editing.archive and read by parse_guide). A broken file is read
     again by the Python parser, whose message quotes the offending line.
+
+    Remembered by content, as a pickle so each reader gets its own copy: a process reads the same folder
+    more than once (seeding the database, `check`, the tests), and libyaml still builds the Python
+    objects in Python.
     """
-    text = path.read_text(encoding="utf-8")
     try:
         data = yaml.load(text, Loader=yaml.CSafeLoader)
     except yaml.YAMLError:
         data = yaml.safe_load(text)
-    return _guide_of(data)
+    return pickle.dumps(data)
 
 
 def _guide_of(data: object) -> Guide:
