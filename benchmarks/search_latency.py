@@ -36,6 +36,7 @@ from knowledge.search.engine import SearchEngine
 from knowledge.search.embedder import EMBED_THREADS, Embedder
 from knowledge.search.vector_cache import VectorCache
 from knowledge.text.normalize import normalize
+from knowledge.text.tokenizer import forget_cuts
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "knowledge" / "evaluation" / "questions.yml"
 console = Console()
@@ -154,7 +155,7 @@ def measure(engine: SearchEngine, queries: list[str]) -> dict[str, list[float]]:
     stages: dict[str, list[float]] = {"wall": [], "total": [], "lexical": [], "embed": [], "dense": [], "rest": []}
     snap = engine.snapshot
     named_ms, tokens_ms, bm25_ms = [], [], []
-    fresh_tokens = snap.tokenizer._piece_tokens.cache_clear  # a new question's words are not remembered
+    fresh_tokens = forget_cuts  # a new question's words are not remembered
     for q in queries:
         fresh_tokens()
         t0 = time.perf_counter()

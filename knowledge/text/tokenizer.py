@@ -5,9 +5,11 @@ Chinese run: the bigrams let a typo ("营业职照") still meet most of the righ
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from weakref import WeakValueDictionary
 
 import jieba
 from pypinyin import Style, lazy_pinyin
@@ -32,27 +34,19 @@ _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 
 class Tokenizer:
     def __init__(self, user_words: Iterable[str] = ()):
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
-        # A catalogue repeats itself: district guides copy the provincial template's materials and
-        # summaries, so most pieces of text have been cut before. Bounded: a piece holds ~1 kB of tokens.
-        self._piece_tokens = lru_cache(maxsize=65_536)(self._cut_piece)
+        self._dictionary = _Dictionary.base()
         self.add_words(user_words)
 
     def add_words(self, user_words: Iterable[str]) -> None:
-        added = False
-        for word in user_words:
-            word = normalize(word)
-            if 1 < len(word) <= 20 and " " not in word:
-                # A high frequency makes jieba keep the whole title ("食品经营许可") together.
-                self._jieba.add_word(word, freq=50_000)
-                added = True
-        if added:
-            self._piece_tokens.cache_clear()  # a new word may cut old text differently
+        words = sorted(w for w in map(normalize, user_words) if 1 < len(w) <= 20 and " " not in w)
+        if words:
+            # A new dictionary, never a change to the one in use: a piece being cut meanwhile is cut
+            # (and remembered) with the old one, and a word published later never meets a stale cut.
+            self._dictionary = self._dictionary.with_words(words)
 
     def words(self, text: str) -> list[str]:
         """Content words of normalised text, in order (search mode: compounds and their parts)."""
-        return [w for w in self._jieba.cut_for_search(normalize(text)) if _is_content(w)]
+        return self._dictionary.words(normalize(text))
 
     def tokens(self, text: str) -> list[str]:
         """Retrieval tokens: content words, character bigrams and pinyin bigrams (prefixed apart).
@@ -65,22 +59,89 @@ class Tokenizer:
         across whitespace, so the tokens are the same as for the whole text, in another order,
         which BM25 does not see.
         """
-        return [t for piece in normalize(text).split() for t in self._piece_tokens(piece)]
+        dictionary = self._dictionary  # held while cutting, and one dictionary for the whole text
+        return [t for piece in normalize(text).split() for t in _piece_tokens(dictionary.key, piece)]
 
-    def _cut_piece(self, text: str) -> tuple[str, ...]:
-        runs, run = [], ""
-        for w in self._jieba.cut(text):
-            if _is_content(w):
-                run += w
-            elif run:
-                runs.append(run)
-                run = ""
-        runs.append(run)
-        chunks = [c for r in runs for c in _CJK_RUN.findall(r)]
-        bigrams = ["§" + c[i : i + 2] for c in chunks for i in range(len(c) - 1)]
-        sounds = [lazy_pinyin(c, style=Style.NORMAL) for c in chunks]
-        pinyin = ["ᵖ" + p[i] + p[i + 1] for p in sounds for i in range(len(p) - 1)]
-        return (*self.words(text), *bigrams, *pinyin)
+
+def forget_cuts() -> None:
+    """Forget every remembered cut (for measuring how long a new question takes to tokenise)."""
+    _piece_tokens.cache_clear()
+    _pinyin_bigrams.cache_clear()
+
+
+class _Dictionary:
+    """One state of jieba's dictionary: its own words and the words added to them, never changed once made.
+
+    `key` names the state by the words added to jieba's own, in the order of the calls that added
+    them: equal keys mean equal dictionaries, so Tokenizers built from the same guides (each start of
+    the service, each app a test builds) share what they cut.
+    """
+
+    def __init__(self, jieba_tokenizer: jieba.Tokenizer, key: str):
+        self.jieba, self.key = jieba_tokenizer, key
+        _DICTIONARIES[key] = self
+
+    @classmethod
+    def base(cls) -> "_Dictionary":
+        return _DICTIONARIES.get("") or cls(_jieba_dictionary(), "")  # read only: with_words copies it
+
+    def with_words(self, words: list[str]) -> "_Dictionary":
+        key = hashlib.blake2b("\n".join([self.key, *words]).encode(), digest_size=16).hexdigest()
+        known = _DICTIONARIES.get(key)
+        if known is not None:
+            return known
+        copy = _copy(self.jieba)
+        for word in words:
+            # A high frequency makes jieba keep the whole title ("食品经营许可") together.
+            copy.add_word(word, freq=50_000)
+        return _Dictionary(copy, key)
+
+    def words(self, normalised: str) -> list[str]:
+        return [w for w in self.jieba.cut_for_search(normalised) if _is_content(w)]
+
+
+# The dictionaries some Tokenizer still uses, by key; a remembered cut keeps only the key.
+_DICTIONARIES: WeakValueDictionary[str, _Dictionary] = WeakValueDictionary()
+
+
+@lru_cache(maxsize=1)
+def _jieba_dictionary() -> jieba.Tokenizer:
+    """jieba's own dictionary, read once per process: it takes a second even from jieba's cache file,
+    while a copy takes a few milliseconds."""
+    reader = jieba.Tokenizer()
+    reader.initialize()
+    return reader
+
+
+def _copy(source: jieba.Tokenizer) -> jieba.Tokenizer:
+    copy = jieba.Tokenizer(source.dictionary)
+    copy.FREQ, copy.total, copy.initialized = dict(source.FREQ), source.total, True
+    return copy
+
+
+# A catalogue repeats itself: district guides copy the provincial template's materials and summaries,
+# so most pieces of text have been cut before. Bounded: a piece holds ~1 kB of tokens.
+@lru_cache(maxsize=65_536)
+def _piece_tokens(key: str, text: str) -> tuple[str, ...]:
+    dictionary = _DICTIONARIES[key]  # alive: the caller holds it
+    runs, run = [], ""
+    for w in dictionary.jieba.cut(text):
+        if _is_content(w):
+            run += w
+        elif run:
+            runs.append(run)
+            run = ""
+    runs.append(run)
+    chunks = [c for r in runs for c in _CJK_RUN.findall(r)]
+    bigrams = ["§" + c[i : i + 2] for c in chunks for i in range(len(c) - 1)]
+    pinyin = [p for c in chunks for p in _pinyin_bigrams(c)]
+    return (*dictionary.words(normalize(text)), *bigrams, *pinyin)
+
+
+@lru_cache(maxsize=65_536)
+def _pinyin_bigrams(chunk: str) -> tuple[str, ...]:
+    sounds = lazy_pinyin(chunk, style=Style.NORMAL)
+    return tuple("ᵖ" + sounds[i] + sounds[i + 1] for i in range(len(sounds) - 1))
 
 
 def _is_content(word: str) -> bool:
