@@ -241,11 +241,11 @@ policies:
 def stock_inputs(tmp: Path) -> Path:
     """A stock project in `tmp`: the project's domain and data, `rasa init`'s configuration."""
     project = tmp / "stock-project"
-    (project / "data").mkdir(parents=True, exist_ok=True)
+    project.mkdir(parents=True, exist_ok=True)
     (project / "config.yml").write_text(STOCK_CONFIG, encoding="utf-8")
     shutil.copy(ROOT / "bot" / "domain.yml", project / "domain.yml")
-    for f in sorted((ROOT / "bot" / "data").glob("*.yml")):
-        shutil.copy(f, project / "data" / f.name)
+    # The whole data folder, rules/ included: without the rules stock Rasa trains no dialogue model.
+    shutil.copytree(ROOT / "bot" / "data", project / "data", dirs_exist_ok=True)
     return project
 
 
