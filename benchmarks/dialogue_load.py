@@ -150,7 +150,8 @@ class OwnStack:
     """Knowledge service, action server and Rasa started here, with start-up times measured."""
 
     def __init__(self, workdir: Path) -> None:
-        token = {"SERVICE_TOKEN": service_token_for(workdir)}  # as scripts/start.sh shares it
+        self.service_token = service_token_for(workdir)  # as scripts/start.sh shares it
+        token = {"SERVICE_TOKEN": self.service_token}
         self.knowledge = knowledge_process(workdir, **token)
         self.rasa_port = free_port()
         self.knowledge.env["RASA_URL"] = f"http://127.0.0.1:{self.rasa_port}"
@@ -275,11 +276,15 @@ def stock_model(tmp: Path) -> Path:
     return cached
 
 
-def stock_rasa_process(tmp: Path, model: Path, action_url: str) -> Process:
-    """`rasa run` as shipped: REST channel, in-memory tracker and lock stores, no patches."""
+def stock_rasa_process(tmp: Path, model: Path, action_url: str, service_token: str) -> Process:
+    """`rasa run` as shipped: REST channel, in-memory tracker and lock stores, no patches. It calls the
+    same action server, so it carries the token that server requires (a header, as Rasa's own
+    endpoint configuration allows)."""
     project = tmp / "stock-project"
     port = free_port()
-    (project / "endpoints.yml").write_text(f"action_endpoint:\n  url: {action_url}/webhook\n", encoding="utf-8")
+    (project / "endpoints.yml").write_text(
+        f"action_endpoint:\n  url: {action_url}/webhook\n  headers:\n    X-Service-Token: {service_token}\n",
+        encoding="utf-8")
     return Process("stock rasa", [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
                                   "endpoints.yml", "--port", str(port), "--interface", "127.0.0.1"],
                    {"RASA_TELEMETRY_ENABLED": "false"}, tmp / "stock-rasa.log", f"http://127.0.0.1:{port}/",
@@ -548,7 +553,7 @@ def compare_with_stock(args: argparse.Namespace, tmp: Path, stack: OwnStack, our
     stack.rasa.stop()
     ours.update(timed_start(stack.rasa))
     stack.rasa.stop()
-    stock = stock_rasa_process(tmp, model, stack.actions.health_url.removesuffix("/health"))
+    stock = stock_rasa_process(tmp, model, stack.actions.health_url.removesuffix("/health"), stack.service_token)
     try:
         figures = timed_start(stock)
         print(f"\nstock Rasa: HTTP up in {figures['healthy']:.1f} s, first answer in {figures['startup']:.1f} s, "
