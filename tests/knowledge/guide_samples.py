@@ -1,7 +1,9 @@
 """Small but complete guides for the editor and publishing tests, each with an id unique to the test run."""
 from __future__ import annotations
 
+import io
 import uuid
+import zipfile
 import zlib
 
 import httpx
@@ -9,6 +11,15 @@ import httpx
 
 def unique_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def zip_of(files: dict[str, str]) -> bytes:
+    """A zip of guide files, named by their path in the guide folder (items/x.yml …)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return buf.getvalue()
 
 
 def department_phone(department: str) -> str:

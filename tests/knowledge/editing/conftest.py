@@ -58,3 +58,9 @@ def _sign_in(client: TestClient, username: str, password: str) -> dict[str, str]
     assert resp.status_code == 200, resp.text
     client.cookies.clear()  # every request says who it is explicitly
     return {"Authorization": f"Bearer {resp.json()['token']}"}
+
+
+@pytest.fixture
+def session(service):
+    with service.state.sessions() as session:
+        yield session

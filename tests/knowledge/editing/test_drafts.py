@@ -12,12 +12,6 @@ from knowledge.store import audit
 from tests.knowledge.guide_samples import new_item, new_route, unique_id
 
 
-@pytest.fixture
-def session(service):
-    with service.state.sessions() as session:
-        yield session
-
-
 def test_a_created_guide_is_version_1_a_draft_and_audited(service, session):
     gid = unique_id("street-stall")
     row = drafts.create(session, service.state.catalogue, "editor3", "item", new_item(gid, "临时占道摆摊许可"), "新事项")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from knowledge.catalogue import parse_guide
-from tests.knowledge.guide_samples import create, new_item, new_route, publish, save, top_hit, unique_id
+from tests.knowledge.guide_samples import create, new_item, new_route, publish, save, top_hit, unique_id, zip_of
 
 
 # ---- drafts and versions -------------------------------------------------------------------------
@@ -231,13 +231,6 @@ def test_audit_log_records_who_did_what(editor, reviewer):
 
 # ---- export and import ---------------------------------------------------------------------------
 
-def _zip(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, text in files.items():
-            zf.writestr(name, text)
-    return buf.getvalue()
-
 
 def _import(client: httpx.Client, content: bytes, publish: bool = False) -> httpx.Response:
     return client.post("/api/editor/import", files={"file": ("guides.zip", content, "application/zip")},
@@ -280,7 +273,7 @@ def test_export_and_import_round_trip(editor, reviewer):
     files = {f"items/{gid}.yml": yaml.safe_dump(changed, allow_unicode=True, sort_keys=False),
              f"items/{new_id}.yml": yaml.safe_dump(new_item(new_id, "游艇泊位使用登记", ["停游艇"]),
                                                    allow_unicode=True, sort_keys=False)}
-    resp = _import(reviewer, _zip(files), publish=True)
+    resp = _import(reviewer, zip_of(files), publish=True)
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["created"] == [new_id] and body["updated"] == [gid] and body["errors"] == []
@@ -306,7 +299,7 @@ def test_import_with_any_error_imports_nothing(editor, reviewer):
         "items/not-yaml.yml": "just: [unclosed",
         "items/other-name.yml": yaml.safe_dump(new_item(unique_id("mismatch"), "文件名不符"), allow_unicode=True),
     }
-    resp = _import(reviewer, _zip(files), publish=True)
+    resp = _import(reviewer, zip_of(files), publish=True)
     assert resp.status_code == 422
     body = resp.json()
     assert body["detail"] == "导入文件有误，没有导入任何指南，请按提示修改后重新上传"
@@ -324,7 +317,7 @@ def test_import_with_any_error_imports_nothing(editor, reviewer):
 
 @pytest.mark.parametrize("content, detail", [
     (b"this is not a zip", "上传的文件不是 zip 压缩包"),
-    (_zip({"README.md": "# nothing here"}), "压缩包里没有找到指南文件（items/、routes/、faq/、industries/ 下的 .yml 文件）"),
+    (zip_of({"README.md": "# nothing here"}), "压缩包里没有找到指南文件（items/、routes/、faq/、industries/ 下的 .yml 文件）"),
 ])
 def test_import_of_something_else_is_400(reviewer, content, detail):
     resp = _import(reviewer, content)

@@ -14,12 +14,6 @@ from tests.knowledge.guide_samples import new_item, new_route, unique_id
 from tests.stack import broken_vector_cache
 
 
-@pytest.fixture
-def session(service):
-    with service.state.sessions() as session:
-        yield session
-
-
 def top_hit(service, query: str) -> str | None:
     hits = service.state.live.engine.search(query, k=3).hits
     return hits[0].doc.guide_id if hits else None

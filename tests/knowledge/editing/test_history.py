@@ -8,12 +8,6 @@ from knowledge.editing.refusals import NotFound
 from tests.knowledge.guide_samples import new_item, unique_id
 
 
-@pytest.fixture
-def session(service):
-    with service.state.sessions() as session:
-        yield session
-
-
 def test_the_diff_defaults_to_live_against_newest_or_the_previous_version(service, session):
     gid = unique_id("kite")
     data = new_item(gid, "风筝节安全许可")

@@ -7,7 +7,8 @@ import copy
 import pytest
 
 from knowledge.store import audit
-from tests.knowledge.editing.test_transfer import as_yaml, as_zip
+from tests.knowledge.editing.test_transfer import as_yaml
+from tests.knowledge.guide_samples import zip_of
 from tests.knowledge.guide_samples import new_item, unique_id
 from tests.stack import broken_vector_cache
 
@@ -106,14 +107,14 @@ def test_zip_import_answers(service):
 
     assert upload(b"not a zip").json() == {"detail": "上传的文件不是 zip 压缩包"}
     bad = unique_id("bad")
-    rejected = upload(as_zip({f"items/{bad}.yml": as_yaml(new_item(bad, "时限有误", time_limit={"statutory_days": 10,
+    rejected = upload(zip_of({f"items/{bad}.yml": as_yaml(new_item(bad, "时限有误", time_limit={"statutory_days": 10,
                                                                                                 "promised_days": 15}))}))
     assert rejected.status_code == 422
     assert {k: v for k, v in rejected.json().items() if k != "errors"} == {
         "detail": "导入文件有误，没有导入任何指南，请按提示修改后重新上传",
         "created": [], "updated": [], "unchanged": [], "published": []}
     good = unique_id("good")
-    done = upload(as_zip({f"items/{good}.yml": as_yaml(new_item(good, "正确的事项"))}), publish=True)
+    done = upload(zip_of({f"items/{good}.yml": as_yaml(new_item(good, "正确的事项"))}), publish=True)
     assert done.status_code == 200
     assert done.json() == {"created": [good], "updated": [], "unchanged": [], "published": [good], "errors": []}
     assert upload(b"x", publish=True).status_code == 400

@@ -1,8 +1,6 @@
 """knowledge/editing/transfer.py called directly: export, and the all-or-nothing zip import."""
 from __future__ import annotations
 
-import io
-import zipfile
 
 import pytest
 import yaml
@@ -11,21 +9,8 @@ from knowledge.editing import archive, drafts, transfer
 from knowledge.editing.refusals import ImportRejected
 from knowledge.store import audit
 from knowledge.store import guides as store
-from tests.knowledge.guide_samples import new_item, unique_id
+from tests.knowledge.guide_samples import new_item, unique_id, zip_of
 
-
-@pytest.fixture
-def session(service):
-    with service.state.sessions() as session:
-        yield session
-
-
-def as_zip(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, text in files.items():
-            zf.writestr(name, text)
-    return buf.getvalue()
 
 
 def as_yaml(data: dict) -> str:
@@ -55,7 +40,7 @@ def test_an_import_creates_updates_and_publishes_in_one_go(service, session):
     drafts.create(session, service.state.catalogue, "editor3", "item", data)
     files = {f"items/{old}.yml": as_yaml({**data, "summary": "导入时改过的简介。"}),
              f"items/{new}.yml": as_yaml(new_item(new, "游艇泊位登记"))}
-    done = transfer.import_zip(session, service.state.publisher, "reviewer3", as_zip(files), "两份.zip", publish=True)
+    done = transfer.import_zip(session, service.state.publisher, "reviewer3", zip_of(files), "两份.zip", publish=True)
     assert (done.created, done.updated, sorted(done.published)) == ([new], [old], sorted([old, new]))
     assert service.state.live.catalogue.items[old].summary == "导入时改过的简介。"
     assert service.state.live.catalogue.items[new].version == 1
@@ -69,14 +54,14 @@ def test_one_wrong_file_imports_nothing(service, session):
              f"items/{bad}.yml": as_yaml(new_item(bad, "时限有误的事项",
                                                   time_limit={"statutory_days": 10, "promised_days": 15}))}
     with pytest.raises(ImportRejected) as caught:
-        transfer.import_zip(session, service.state.publisher, "reviewer3", as_zip(files), "坏.zip", publish=True)
+        transfer.import_zip(session, service.state.publisher, "reviewer3", zip_of(files), "坏.zip", publish=True)
     assert [(e["file"], e["field"]) for e in caught.value.errors] == [(f"items/{bad}.yml", "time_limit.promised_days")]
     assert store.get_guide(session, good) is None and store.get_guide(session, bad) is None
 
 
 @pytest.mark.parametrize("content, message", [
     (b"this is not a zip", "上传的文件不是 zip 压缩包"),
-    (as_zip({"README.md": "# nothing here"}), "压缩包里没有找到指南文件（items/、routes/、faq/、industries/ 下的 .yml 文件）"),
+    (zip_of({"README.md": "# nothing here"}), "压缩包里没有找到指南文件（items/、routes/、faq/、industries/ 下的 .yml 文件）"),
 ])
 def test_something_else_than_a_guide_zip_is_refused(service, session, content, message):
     with pytest.raises(archive.ArchiveError) as caught:
