@@ -53,8 +53,9 @@
 11. freeze_the_loaded_model — what is loaded at start is kept out of the garbage collector's full
    collections, each of which otherwise stopped every conversation for most of a second.
 
-12. featurise_only_new_events — the policy states of a tracker's history are kept on the tracker
-   between predictions and turns, and only its new events are replayed into states (the same states).
+12. featurise_only_new_events — which events apply and the policy states of a tracker's history are
+   kept on the tracker between predictions and turns; only its new events are taken in (the same
+   applied events and states).
 
 13. copy_only_for_written_debug_lines — what Rasa passes to its debug log lines is deep-copied (and
    RulePolicy's states formatted) only when those lines are written.
@@ -397,51 +398,66 @@ def run_reading_actions_on_the_tracker() -> None:
     MessageProcessor._run_action = _run_action
 
 
-PAST_STATES = "_navigator_past_states"
+KEPT_HISTORY = "_navigator_kept_history"
 
 
 def featurise_only_new_events() -> None:
-    """RulePolicy turns the whole tracker into states for each of the two to four predictions of a
-    turn: it works out which events apply (`applied_events`, which walks back over the history at
-    every form execution), replays them into a fresh tracker and builds the state before each
-    action (10% of Rasa's CPU per turn). Between two predictions the tracker has only grown by the
-    events of one action, and the tracker store keeps trackers from one turn to the next, so the
-    states are kept on the tracker and only the new events are replayed and featurised.
+    """Rasa derives two things from a tracker by walking all its events, several times a turn: which
+    events apply (`applied_events`: the session check twice, the form, and RulePolicy, which walks
+    back over the history at every form execution) and the policy states of the history (RulePolicy,
+    for each of the two to four predictions: the applied events replayed into a fresh tracker, one
+    state before each action). Together 10–15% of Rasa's CPU per turn. Between two uses the tracker
+    has only grown by a few events, and the tracker store keeps trackers from one turn to the next,
+    so both are kept on the tracker and brought up to date with its new events only.
 
-    New events are taken incrementally only when stock Rasa would simply append them to the
-    applied events; anything that rewrites the applied history (a restart or session start, a
-    reverted action or utterance, a form's repeated execution — Rasa then drops the turns in
-    between — or a loop seen for the first time) replays everything as stock Rasa does. Only the
-    plain state history (`ignore_rule_only_turns=False`, RulePolicy's) is kept; the states handed
-    out are the same lists of the same dicts stock Rasa builds (consumers change only the last one,
-    which is built afresh each time)."""
+    New events are taken incrementally only when stock Rasa would simply append them to the applied
+    events; anything that rewrites the applied history (a restart or session start, a reverted action
+    or utterance, a form's repeated execution — Rasa then drops the turns in between — or a loop seen
+    for the first time) recomputes everything the stock way. Only the plain state history is kept
+    (`ignore_rule_only_turns=False`, RulePolicy's); trackers with a bounded event history take the
+    stock path. `applied_events` hands out a new list, the states are the lists of the same dicts
+    stock Rasa builds (consumers change only the last state, which is built afresh on every call)."""
     from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted, SessionStarted,
                                          UserUtteranceReverted)
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    stock = DialogueStateTracker.past_states
+    stock_applied_events = DialogueStateTracker.applied_events
+    stock_past_states = DialogueStateTracker.past_states
     rewrites = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)
 
-    class KeptStates:
-        """The replay of a tracker's applied events so far: what generate_all_prior_trackers walks."""
+    class ReplayedStates:
+        """What Domain.states_for_tracker_history builds by walking generate_all_prior_trackers."""
 
-        def __init__(self, tracker: DialogueStateTracker, domain: Any, omit_unset_slots: bool) -> None:
+        def __init__(self, tracker: DialogueStateTracker, applied: List[Any], domain: Any,
+                     omit_unset_slots: bool) -> None:
             self.domain, self.omit_unset_slots = domain, omit_unset_slots
-            self.events = list(tracker.events)
-            self.loops = {e.name for e in self.events if isinstance(e, ActiveLoop) and e.name}
-            self.applied = tracker.applied_events()
             self.replay = tracker.init_copy()
             self.states: List[Any] = []
-            self._apply(self.applied)
+            self.apply(applied)
 
-        def _apply(self, events: List[Any]) -> None:
+        def apply(self, events: List[Any]) -> None:
             for event in events:
                 if isinstance(event, ActionExecuted):
                     self.states.append(self._state())
                 self.replay.update(event)
 
-        def extend(self, tracker: DialogueStateTracker) -> bool:
-            """Takes in the tracker's new events; False if they rewrite what was applied."""
+        def _state(self) -> Any:
+            return self.domain._clean_state(self.domain.get_active_state(self.replay, self.omit_unset_slots))
+
+        def past_states(self) -> List[Any]:
+            return [*self.states, self._state()]
+
+    class KeptHistory:
+        """A tracker's events as seen so far, what of them applies, and the states replayed from them."""
+
+        def __init__(self, tracker: DialogueStateTracker) -> None:
+            self.events = list(tracker.events)
+            self.loops = {e.name for e in self.events if isinstance(e, ActiveLoop) and e.name}
+            self.applied = stock_applied_events(tracker)
+            self.states: Dict[Any, ReplayedStates] = {}
+
+        def catch_up(self, tracker: DialogueStateTracker) -> bool:
+            """Takes in the tracker's new events; False if they rewrite what applies."""
             if len(tracker.events) < len(self.events) or any(
                     a is not b for a, b in zip(self.events, tracker.events)):
                 return False
@@ -455,29 +471,35 @@ def featurise_only_new_events() -> None:
                         and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)):
                     return False
                 applied.append(event)
-            self._apply(new)
+            for replayed in self.states.values():
+                replayed.apply(new)
             self.events.extend(new)
             self.applied = applied
             return True
 
-        def _state(self) -> Any:
-            # As Domain.states_for_tracker_history builds each state.
-            return self.domain._clean_state(self.domain.get_active_state(self.replay, self.omit_unset_slots))
+    def kept_history(tracker: DialogueStateTracker) -> KeptHistory:
+        kept = tracker.__dict__.get(KEPT_HISTORY)
+        if kept is None or not kept.catch_up(tracker):
+            kept = tracker.__dict__[KEPT_HISTORY] = KeptHistory(tracker)
+        return kept
 
-        def past_states(self) -> List[Any]:
-            return [*self.states, self._state()]
+    def applied_events(self: DialogueStateTracker) -> List[Any]:
+        if self._max_event_history is not None:
+            return stock_applied_events(self)
+        return list(kept_history(self).applied)
 
     def past_states(self: DialogueStateTracker, domain: Any, omit_unset_slots: bool = False,
                     ignore_rule_only_turns: bool = False, rule_only_data: Optional[Dict[Text, Any]] = None):
         if ignore_rule_only_turns or self._max_event_history is not None:
-            return stock(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-        by_kind = self.__dict__.setdefault(PAST_STATES, {})
+            return stock_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        kept = kept_history(self)
         kind = (id(domain), omit_unset_slots)
-        kept = by_kind.get(kind)
-        if kept is None or kept.domain is not domain or not kept.extend(self):
-            kept = by_kind[kind] = KeptStates(self, domain, omit_unset_slots)
-        return kept.past_states()
+        replayed = kept.states.get(kind)
+        if replayed is None or replayed.domain is not domain:
+            replayed = kept.states[kind] = ReplayedStates(self, kept.applied, domain, omit_unset_slots)
+        return replayed.past_states()
 
+    DialogueStateTracker.applied_events = applied_events
     DialogueStateTracker.past_states = past_states
 
 

@@ -334,8 +334,8 @@ async def case_kept_states_and_skipped_copies_decide_as_stock() -> None:
             events += step
             yield DialogueStateTracker.from_events("fresh", list(events), domain.slots)
 
-    stock = [(t.past_states(domain), t.past_states(domain, omit_unset_slots=True), prediction_of(agent, t))
-             for t in prefixes()]
+    stock = [(t.past_states(domain), t.past_states(domain, omit_unset_slots=True), prediction_of(agent, t),
+              t.applied_events()) for t in prefixes()]
 
     server.copy_only_for_written_debug_lines()
     server.featurise_only_new_events()
@@ -343,19 +343,21 @@ async def case_kept_states_and_skipped_copies_decide_as_stock() -> None:
     server.match_rules_on_their_length()
     grown = DialogueStateTracker.from_events("grown", [], domain.slots)
     kept = []
-    for step, (states, states_omitting, prediction) in zip(steps, stock):
+    for step, (states, states_omitting, prediction, applied) in zip(steps, stock):
         for event in step:
             grown.update(event)
+        assert len(grown.applied_events()) == len(applied)
+        assert all(a is b for a, b in zip(grown.applied_events(), applied))
         assert prediction_of(agent, grown) == prediction
         assert grown.past_states(domain) == states
         assert grown.past_states(domain, omit_unset_slots=True) == states_omitting
         assert grown.past_states(domain) == states  # and back, after the other kind was kept
-        kept.append(grown.__dict__[server.PAST_STATES][(id(domain), False)])
-    # Most steps extended the kept states; the rewriting ones (form re-runs, reverts, restarts) replayed.
+        kept.append(grown.__dict__[server.KEPT_HISTORY])
+    # Most steps extended what was kept; the rewriting ones (form re-runs, reverts, restarts) recomputed it.
     replays = len({id(k) for k in kept})
     assert 5 < replays < len(steps) / 2, (replays, len(steps))
-    print(f"{len(steps)} steps, states replayed {replays} times")
-    assert len({p[0] for _, _, p in stock}) > 2, "the steps should lead to different actions"
+    print(f"{len(steps)} steps, history recomputed {replays} times")
+    assert len({p[0] for _, _, p, _ in stock}) > 2, "the steps should lead to different actions"
 
     # The skipped deep copies: made as before as soon as the module's debug lines are written.
     import rasa.core.processor as processor
