@@ -154,8 +154,15 @@ async def case_graph_runner_and_rule_matching_decide_as_stock() -> None:
     server.run_graphs_in_order()
     server.match_rules_on_their_length()
     patched = await decisions(agent, texts)
-    # The rules still possible after each tracker's states: the same sets, not only the same winner.
+    # The rules still possible after each tracker's states: the same sets, not only the same winner,
+    # computed or remembered (the second time round every sequence of states is a known one).
+    known = policy_of(agent).__dict__["_navigator_rule_matches"]
+    known.clear()
     assert stock_keys == possible_rules(agent, stock[0])
+    remembered = dict(known)
+    assert 0 < len(remembered) <= len(stock_keys)
+    assert stock_keys == possible_rules(agent, stock[0])
+    assert known == remembered
     assert any(0 < len(keys) < len(policy_of(agent).lookup[RULES]) for keys in stock_keys)
     assert [p["intent"] for p in stock[0]] == [p["intent"] for p in patched[0]]
     assert stock[0] == patched[0]
