@@ -406,7 +406,7 @@ def run_reading_actions_on_the_tracker() -> None:
     the prediction's events to the copy, so that those can be dropped if the action is rejected.
     When the prediction carries no events and the action only reads the tracker — a call to the
     action server, action_listen — the copy would equal the tracker and there is nothing to drop:
-    the action is given the tracker itself. Two copies a turn, 3% of Rasa's CPU. `_run_action`
+    the action is given the tracker itself (about one copy a turn fewer). `_run_action`
     copies with `tracker.copy()` and nowhere else, so for the call the tracker answers `copy()` with
     itself (an attribute of this one tracker, which only this turn holds: Rasa's lock per sender)."""
     from rasa.core.actions.action import ActionListen, RemoteAction
