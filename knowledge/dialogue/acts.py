@@ -20,11 +20,27 @@ _NOT_NEGATION = re.compile(r"没问题|不错|不然|不过|无论|不管(?=[是
 NEGATION = re.compile(r"不|没|无|否|别|免|甭|未|非|算了|拉倒")
 AFFIRMATION = re.compile(r"^(嗯+|对+|是+|是的|对的|好+|好的|行|可以|需要|要+|有+|会+|没错|当然|肯定|必须|yes|ok)[的啊呀吧哦呢。.!！]*$", re.I)
 # Thanks and praise ("你真厉害", "给你点个赞"), greetings: a word back, not an answer.
+# A request for a person rather than the assistant. The classifier alone hears one in any "人"
+# ("就我一个人干", "夫妻两个人开"), which mid-form answers how many people work there; a handoff
+# needs one of these words (bot/components/handoff_needs_a_request.py applies it to the NLU).
+ASKS_FOR_PERSON = re.compile(
+    r"人工|真人|客服|坐席|工作人员|办事员|帮办|专人|领导|电话|热线|12345|回电|机器|窗口的人|"
+    r"(?:找|换|叫|问|和|跟|有)个?人(?![员口数])"
+)
 SMALL_TALK = re.compile(r"^(你|您)?(真|太|好|很|挺)?(谢谢|多谢|感谢|辛苦|赞|点赞|给你点个赞|厉害|好棒|真棒|棒|聪明|好用|靠谱|哈+|呵+|你好|您好|在吗|在不在)")
 
 
+def asks_for_person(text: str) -> bool:
+    return bool(ASKS_FOR_PERSON.search(text))
+
+
+# "几个" counts people without asking how many when it opens the clause or follows who they are with
+# ("几个朋友合伙", "我们几个人开"); "要几个股东" still asks.
+_A_FEW_PEOPLE = re.compile(r"(?:^|(?<=[们咱和跟与同有好这那]))几个(?=人|朋友|股东|合伙人|伙伴|兄弟|姐妹|同学|亲戚|老乡|员工|家人)")
+
+
 def is_question(clause: str) -> bool:
-    return bool(QUESTION.search(clause))
+    return bool(QUESTION.search(_A_FEW_PEOPLE.sub("", clause)))
 
 
 def negated(text: str) -> bool:

@@ -193,3 +193,10 @@ ENTITY_ROUTES = ["open-restaurant", "open-convenience-store", "open-hotel", "ope
 def test_everyday_words_for_the_business_form_in_every_route(routes, route, text, value):
     """The shared 经营身份 question understands the same everyday words in every route that asks it."""
     assert facts(read(routes[route], {}, text, current="entity")) == {"entity": value}
+
+
+def test_a_few_people_counted_is_not_a_question(routes):
+    r = read(routes["open-ktv"], {}, "几个朋友合伙成立公司", current="entity")
+    assert facts(r) == {"entity": "company"}
+    assert r.act == "answer"
+    assert read(routes["start-company"], {}, "要几个股东？").act == "question"
