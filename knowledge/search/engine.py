@@ -229,7 +229,7 @@ class SearchEngine:
         order = order[:k]
         hits = [Hit(snap.docs[d], round(fused[d], 4), lpos.get(d), dpos.get(d)) for d in order]
         timings["total"] = (time.perf_counter() - t0) * 1000
-        match = self._judge(text, hits, lex_scores, snap, name_rank, dense_sims)
+        match = self._judge(text, hits, lex_scores, snap, name_rank, dense_sims, order)
         return Outcome(query=text, hits=hits, match=match, timings_ms=timings)
 
     @staticmethod
@@ -283,7 +283,7 @@ class SearchEngine:
 
     @staticmethod
     def _judge(text: str, hits: list[Hit], lex_scores: np.ndarray, snap: Snapshot, named: list[int],
-               dense_sims: list[float]) -> Match:
+               dense_sims: list[float], order: list[int]) -> Match:
         if not hits or not text or (float(lex_scores.max(initial=0.0)) <= 0.0 and not named):
             # No content word of the query occurs in any guide: dense similarity alone always finds
             # a "nearest" guide, so it cannot be trusted to mean there is one.
@@ -297,11 +297,22 @@ class SearchEngine:
             return Match.ambiguous
         if top.lexical_rank == 0 and top.dense_rank == 0:
             return Match.clear  # both rankers agree
+        if SearchEngine._route_before_its_steps(order, snap) and top.lexical_rank is not None \
+                and top.dense_rank is not None and max(top.lexical_rank, top.dense_rank) <= 2:
+            # "我想弄个量贩式KTV": the runners-up are the route's own permits, so choosing among them
+            # is no choice: the route answers the goal and lists them.
+            return Match.clear
         if len(hits) > 1 and top.lexical_rank == 0 and top.dense_rank is not None and top.dense_rank <= 2:
             second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
             if float(lex_scores.max()) >= 1.5 * second:
                 return Match.clear
         return Match.ambiguous
+
+
+    @staticmethod
+    def _route_before_its_steps(order: list[int], snap: Snapshot) -> bool:
+        steps = snap.route_steps.get(order[0]) if order else None
+        return bool(steps) and len(order) > 1 and all(d in steps for d in order[1:3])
 
 
 def _fold(scores: np.ndarray, snap: Snapshot) -> np.ndarray:

@@ -111,6 +111,14 @@ def test_a_small_restaurant_does_not_lead_to_hotels(engine):
     assert ids(engine, "开个小宾馆")[0] == "open-hotel"
 
 
+def test_a_route_ahead_of_its_own_permits_is_a_clear_answer(engine, sample):
+    outcome = engine.search("准备弄个唱歌的量贩式KTV", k=3)
+    route = sample.routes["open-ktv"]
+    assert [h.doc.guide_id for h in outcome.hits][0] == "open-ktv"
+    assert {h.doc.guide_id for h in outcome.hits[1:]} <= {s.item for s in route.steps}
+    assert outcome.match.value == "clear"
+
+
 def test_answers_are_never_industries(engine, sample):
     for ind in list(sample.industries.values())[:15]:
         for hit in engine.search(f"想开{ind.aliases[0]}", k=10).hits:
