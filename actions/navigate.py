@@ -108,15 +108,18 @@ class ActionNavigate(Action):
         if u.get("no_guide"):
             await tell_no_guide(dispatcher, tracker, text, u["no_guide"])
             return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
-        stating = bool((u.get("reading") or {}).get("facts") or (u.get("goal_reading") or {}).get("facts"))
-        # A message that states its situation is not asking for an aspect unless its words say so:
-        # the classifier's guess ("容缺?") on "开个便利店，个体，卖烟，60平" would hijack the answer.
-        aspect = u.get("aspect") if stating else aspect_for(intent, u)
         found = u["search"]
         top = found["results"][0] if found["results"] else None
         top_focus = Focus(top["kind"], top["id"]) if top else None
-
         goal = Focus.parse(u.get("goal"))
+
+        stating = bool((u.get("reading") or {}).get("facts") or (u.get("goal_reading") or {}).get("facts"))
+        target = goal or (top_focus if found["match"] == "clear" else None)
+        introducing = target is not None and target != focus and len(text) > BARE_FOLLOW_UP
+        # A message that states its situation, or names a goal not yet in focus, asks for an aspect only
+        # when its words say so: the classifier's guess on "开个便利店，个体，卖烟，60平" (容缺?) or on
+        # "退休要办些啥" (受理条件?) would answer one detail of a route never introduced.
+        aspect = u.get("aspect") if stating or introducing else aspect_for(intent, u)
         if goal and str(goal) in offered:
             # A reply to the list of choices that answers one offered route's question chooses it.
             return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))

@@ -122,6 +122,16 @@ def test_follow_up_naming_a_step_is_answered_for_that_step():
     assert "出生医学证明" not in text.split("\n")[0]
 
 
+def test_a_goal_not_yet_in_focus_is_introduced_whatever_aspect_the_classifier_guessed():
+    # The classifier filed a goal under an aspect act; the words ask for no aspect: the route is introduced.
+    slots, text, _ = navigate("我明年就到年龄了 退休要办些啥", "ask_conditions")
+    assert slots["focus"] == "route:retirement"
+    assert "受理条件" not in text.split("\n")[0]
+    # Words that do ask for one still get it.
+    _, text, _ = navigate("退休手续要带什么材料", "ask_materials")
+    assert "材料" in text
+
+
 def test_someone_else_handing_it_in_is_the_proxy_practice():
     _, text, _ = navigate("能让家里人去帮我办执照吗", "ask_mailing", focus=RESTAURANT,
                           situation={"entity": "individual"})
