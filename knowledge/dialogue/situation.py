@@ -32,7 +32,9 @@ from knowledge.text.normalize import normalize
 
 Act = Literal["answer", "question", "correction", "unsure", "skip", "small_talk", "other", "empty"]
 
-_CLAUSES = re.compile(r"(?<=[?？])|[,，。；;!！\n…~～]+|\s{2,}")
+# On WeChat a space between two Chinese characters is the comma ("深圳交过公积金 户口不迁 社保咋转");
+# "80 平" keeps its space.
+_CLAUSES = re.compile(r"(?<=[?？])|[,，。；;!！\n…~～]+|\s{2,}|(?<=[\u4e00-\u9fff])\s(?=[\u4e00-\u9fff])")
 _LIST = re.compile(r"、+")
 # "章、发票都不要": a predicate after 都/全 speaks for every item listed before it.
 _COLLECTIVE = re.compile(r"(?:也|就)?(?:都|全|全都|统统|一律)")

@@ -7,6 +7,7 @@ name or one of the item's aliases, at least two characters and more than a gener
 """
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 
 from knowledge.catalogue import Catalogue
@@ -16,6 +17,9 @@ from knowledge.text.normalize import normalize
 _GENERIC = {"办理", "登记", "申请", "许可", "证明", "手续", "备案", "服务", "证件", "办证", "审批", "核准", "注册",
             "变更", "信息", "经营", "营业", "开办", "设立", "一件事", "材料", "需要", "多久", "网上", "手机"}
 MIN_SHARED = 2
+# Question and function words name no step, yet aliases are questions too ("卖体温计要什么证"): "要带
+# 什么材料" shared 什么 with it. They are cut out of the message, leaving a break so no new word forms.
+_FUNCTION_WORDS = re.compile(r"什么|怎么|怎样|哪些|哪个|多少|能不能|可不可以|要不要|是不是|可以|一下|这个|那个|[啥吗呢吧呀啊]")
 
 
 def _shared(a: str, b: str) -> str:
@@ -24,8 +28,8 @@ def _shared(a: str, b: str) -> str:
 
 
 def named_step(route: Route, catalogue: Catalogue, text: str) -> Step | None:
-    plain = normalize(text or "").lower()
-    if not plain:
+    plain = _FUNCTION_WORDS.sub("|", normalize(text or "").lower())
+    if not plain.strip("|"):
         return None
     best: tuple[tuple[int, float], Step] | None = None
     tie = False

@@ -200,3 +200,20 @@ def test_a_few_people_counted_is_not_a_question(routes):
     assert facts(r) == {"entity": "company"}
     assert r.act == "answer"
     assert read(routes["start-company"], {}, "要几个股东？").act == "question"
+
+
+def test_a_space_between_chinese_words_separates_clauses(routes):
+    # WeChat users type spaces for commas: the question at the end does not swallow the facts before it.
+    r = read(routes["job-move"], {}, "从外地调过来 那边交过公积金 户口不迁 社保咋转")
+    assert facts(r) == {"fund": "yes", "hukou": "no"}
+    assert r.asks == ["社保咋转"]
+
+
+@pytest.mark.parametrize("text, expected", [("四五十个平方", "45个平方"), ("二三百平", "250平"), ("十五六平", "十五六平")])
+def test_two_neighbouring_digits_name_a_range_read_by_its_middle(text, expected):
+    assert digits(text) == expected
+
+
+def test_question_words_shared_with_an_alias_name_no_step(routes, catalogue):
+    assert named_step(routes["open-pharmacy"], catalogue, "要带什么材料") is None
+    assert named_step(routes["open-pharmacy"], catalogue, "卖体温计要什么证吗").id == "devices"
