@@ -297,10 +297,12 @@ class SearchEngine:
             return Match.ambiguous
         if top.lexical_rank == 0 and top.dense_rank == 0:
             return Match.clear  # both rankers agree
-        if SearchEngine._route_before_its_steps(order, snap) and top.lexical_rank is not None \
-                and top.dense_rank is not None and max(top.lexical_rank, top.dense_rank) <= 2:
+        if SearchEngine._route_before_its_steps(order, snap, ROUTE_CUE.search(text) is not None) \
+                and top.lexical_rank is not None and top.dense_rank is not None \
+                and max(top.lexical_rank, top.dense_rank) <= 2:
             # "我想弄个量贩式KTV": the runners-up are the route's own permits, so choosing among them
-            # is no choice: the route answers the goal and lists them.
+            # is no choice: the route answers the goal and lists them. A question for the set of
+            # procedures ("宝宝出生要办啥手续") needs only the next one to be the route's.
             return Match.clear
         if len(hits) > 1 and top.lexical_rank == 0 and top.dense_rank is not None and top.dense_rank <= 2:
             second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
@@ -310,9 +312,10 @@ class SearchEngine:
 
 
     @staticmethod
-    def _route_before_its_steps(order: list[int], snap: Snapshot) -> bool:
+    def _route_before_its_steps(order: list[int], snap: Snapshot, asks_for_the_set: bool) -> bool:
         steps = snap.route_steps.get(order[0]) if order else None
-        return bool(steps) and len(order) > 1 and all(d in steps for d in order[1:3])
+        behind = order[1:2] if asks_for_the_set else order[1:3]
+        return bool(steps) and bool(behind) and all(d in steps for d in behind)
 
 
 def _fold(scores: np.ndarray, snap: Snapshot) -> np.ndarray:

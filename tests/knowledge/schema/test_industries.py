@@ -119,6 +119,13 @@ def test_a_route_ahead_of_its_own_permits_is_a_clear_answer(engine, sample):
     assert outcome.match.value == "clear"
 
 
+def test_a_question_for_the_set_of_procedures_takes_the_route_ahead_of_its_permit(engine, sample):
+    outcome = engine.search("宝宝出生了要办哪些手续", k=3)
+    assert outcome.hits[0].doc.guide_id == "newborn"
+    assert outcome.hits[1].doc.guide_id in {s.item for s in sample.routes["newborn"].steps}
+    assert outcome.match.value == "clear"
+
+
 def test_answers_are_never_industries(engine, sample):
     for ind in list(sample.industries.values())[:15]:
         for hit in engine.search(f"想开{ind.aliases[0]}", k=10).hits:
