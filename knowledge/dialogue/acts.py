@@ -30,6 +30,28 @@ ASKS_FOR_PERSON = re.compile(
 SMALL_TALK = re.compile(r"^(你|您)?(真|太|好|很|挺)?(谢谢|多谢|感谢|辛苦|赞|点赞|给你点个赞|厉害|好棒|真棒|棒|聪明|好用|靠谱|哈+|呵+|你好|您好|在吗|在不在)")
 
 
+# Small talk during the questions, by what it calls for: "wait, I'll ask my husband" (the question waits),
+# a bare "嗯嗯" or an emoji that answers nothing (the question again, not "没能确定"), a question about
+# the assistant itself.
+HOLD = re.compile(r"稍等|等一下|等等|等会|等我|我问问|问一?下|我想想|想一想|让我想|我查一?下|我看一?下|回头|待会|一会儿?")
+ACKNOWLEDGEMENT = re.compile(r"^(嗯+|哦+|噢+|喔+|额+|呃+|好+的?|好吧|ok|okay|收到|明白了?|知道了|了解)[的啊呀吧哦呢嗯。.!！~]*$", re.I)
+ABOUT_THE_ASSISTANT = re.compile(r"你是(不是)?(机器人|真人|人工|ai|谁|智能)|机器人吗|是不是机器|是人还是|是真人吗", re.I)
+_WORDLESS = re.compile(r"^\W*$")
+
+
+def small_talk_kind(text: str) -> str | None:
+    """'about_me', 'thanks', 'hold' or 'ack' for small talk, None for anything else."""
+    if ABOUT_THE_ASSISTANT.search(text):
+        return "about_me"
+    if SMALL_TALK.match(text):
+        return "thanks"
+    if len(text) <= 15 and HOLD.search(text):
+        return "hold"
+    if ACKNOWLEDGEMENT.match(text) or _WORDLESS.match(text):
+        return "ack"
+    return None
+
+
 def asks_for_person(text: str) -> bool:
     return bool(ASKS_FOR_PERSON.search(text))
 

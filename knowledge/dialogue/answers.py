@@ -159,7 +159,7 @@ def reading_answer(route: Route, catalogue: Catalogue, reading: Reading, current
         q = next(x for x in route.questions if x.id == reading.unsure[-1])
         messages.append(message(chat.unsure(questions[q.id], consequences(route, catalogue, reading.answers, q))))
     elif reading.act == "small_talk":
-        messages.append(message(chat.small_talk_in_form()))
+        messages.append(message(chat.small_talk_in_form(reading.small_talk or "thanks")))
     return Answer(messages=messages, next_question=nq)
 
 

@@ -69,6 +69,8 @@ class Reading(BaseModel):
     unsure: list[str] = Field(description="市民表示不确定的问题")
     asks: list[str] = Field(description="消息中提问的分句（回答完再继续问）")
     open_questions: list[str] = Field(description="仍要问的问题，按顺序")
+    small_talk: Literal["about_me", "thanks", "hold", "ack"] | None = Field(
+        None, description="闲聊的类别：问助手本身、致谢、请稍等、应答词或表情")
 
 
 def ordinal(text: str) -> int | None:
@@ -359,8 +361,11 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
                 facts[current] = Fact(question=current, value=option.value, label=option.label, evidence=clause)
                 break
 
+    small_talk = None if facts else acts.small_talk_kind(plain)
     if facts:
         act: Act = "correction" if acts.CORRECTION.search(plain) else "answer"
+    elif small_talk == "about_me":  # "你是机器人吗" asks, but about the assistant, not the route
+        act = "small_talk"
     elif acts.SKIP.match(plain):
         act = "skip"
     elif doubtful:
@@ -371,7 +376,7 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
         act = "question"
     elif acts.CORRECTION.search(plain):
         act = "correction"
-    elif acts.SMALL_TALK.match(plain):
+    elif small_talk:
         act = "small_talk"
     else:
         act = "other"
@@ -381,7 +386,9 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
             f.previous = merged[f.question]
         merged[f.question] = f.value
     unsure = [u for u in unsure if u not in facts]
-    return _reading(route, act, list(facts.values()), merged, asks, unsure)
+    reading = _reading(route, act, list(facts.values()), merged, asks, unsure)
+    reading.small_talk = small_talk if act == "small_talk" else None
+    return reading
 
 
 def _reading(route: Route, act: Act, facts: list[Fact], answers: dict[str, str], asks: list[str],

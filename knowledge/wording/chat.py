@@ -346,7 +346,15 @@ def skipped_twice(question: Json) -> str:
             "您想好了随时告诉我。")
 
 
-def small_talk_in_form() -> str:
+def small_talk_in_form(kind: str) -> str:
+    """Small talk during the situation questions; the question follows it again."""
+    if kind == "hold":
+        return "好的，不着急，您确认好了再告诉我。"
+    if kind == "ack":
+        return "好的。"
+    if kind == "about_me":
+        return (f"我是{_centre()}的智能导航助手，按办事指南为您规划办理路线；需要人工时回复“转人工”即可。"
+                "我们接着把情况问完：")
     return "谢谢您！我们接着把情况问完，马上就能给您定制方案。"
 
 

@@ -217,3 +217,17 @@ def test_two_neighbouring_digits_name_a_range_read_by_its_middle(text, expected)
 def test_question_words_shared_with_an_alias_name_no_step(routes, catalogue):
     assert named_step(routes["open-pharmacy"], catalogue, "要带什么材料") is None
     assert named_step(routes["open-pharmacy"], catalogue, "卖体温计要什么证吗").id == "devices"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("稍等我问下我老婆", "hold"), ("嗯嗯", "ack"), ("👍", "ack"), ("你是机器人吗", "about_me"), ("谢谢你", "thanks"),
+])
+def test_small_talk_mid_form_is_no_answer_and_no_miss(routes, text, kind):
+    r = read(routes["open-restaurant"], {}, text, current="entity")
+    assert (r.act, r.small_talk, r.facts) == ("small_talk", kind, [])
+    assert "entity" in r.open_questions
+
+
+def test_an_acknowledgement_still_answers_a_yes_no_question(routes):
+    r = read(routes["open-restaurant"], {"entity": "individual", "area": "small"}, "好的", current="sells_tobacco")
+    assert facts(r) == {"sells_tobacco": "yes"}
