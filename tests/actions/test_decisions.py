@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import centre
 from actions import knowledge_client as kb
+from actions.feedback import ActionRate
 from actions.greeting import ActionGreet
 from actions.navigate import ActionNavigate
 from actions.situation import ValidateSituationForm
@@ -130,6 +131,13 @@ def test_a_goal_not_yet_in_focus_is_introduced_whatever_aspect_the_classifier_gu
     # Words that do ask for one still get it.
     _, text, _ = navigate("退休手续要带什么材料", "ask_materials")
     assert "材料" in text
+
+
+def test_a_long_message_filed_as_a_rating_nobody_asked_for_is_navigated():
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(_close_after(ActionRate().run(dispatcher, tracker("驾照扣了9分能不能消分", "give_rating"), {})))
+    assert "打 1-5 分" not in said(dispatcher) and said(dispatcher)
+    assert not any(e.get("name") == "rated" for e in events)
 
 
 def test_someone_else_handing_it_in_is_the_proxy_practice():
