@@ -313,7 +313,7 @@ class SearchEngine:
 
     @staticmethod
     def _route_before_its_steps(order: list[int], snap: Snapshot, asks_for_the_set: bool) -> bool:
-        steps = snap.route_steps.get(order[0]) if order else None
+        steps = snap.route_steps.get(order[0], set()) if order else set()
         behind = order[1:2] if asks_for_the_set else order[1:3]
         return bool(steps) and bool(behind) and all(d in steps for d in behind)
 
