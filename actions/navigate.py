@@ -136,6 +136,9 @@ class ActionNavigate(Action):
                 # "医保能手机上办吗" inside the newborn route: answered for that step, route kept.
                 utter(dispatcher, await kb.answer(str(focus), aspect, answers, step=u["step"]))
                 return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
+            if u.get("points_back"):
+                # "这个备案是交通局管还是公安管": about what is in focus, whatever else the words match.
+                return await present(dispatcher, tracker, focus, aspect)
             reading = u.get("reading") or {}
             if focus.kind == "route" and reading.get("facts"):
                 # A fact or a correction after the plan ("其实不卖烟", "第二套"): the plan is tailored again.

@@ -39,6 +39,14 @@ ABOUT_THE_ASSISTANT = re.compile(r"你是(不是)?(机器人|真人|人工|ai|�
 _WORDLESS = re.compile(r"^\W*$")
 
 
+# A change of mind names the goal it leaves ("算了不开饭店了，我想开个宠物医院"): the new goal wins over
+# a step of the old route that the same words happen to name.
+CHANGE_OF_MIND = re.compile(r"算了|不(?:开|办|做|弄|搞|干)了|改(?:成|为|开|办|做)|换成|换个|不想(?:开|办|做|弄|搞)")
+# "这个备案是交通局管还是公安管": a follow-up that points back at what is in focus, whatever else its
+# words match in the search. (A bare 那 is "then" — "那办护照呢" — and may name a new goal.)
+POINTS_BACK = re.compile(r"^(这个|这项|这一?步|这些|那个|那项|那一?步|该|它|上面|刚才|前面)")
+
+
 def small_talk_kind(text: str) -> str | None:
     """'about_me', 'thanks', 'hold' or 'ack' for small talk, None for anything else."""
     if ABOUT_THE_ASSISTANT.search(text):

@@ -19,6 +19,7 @@ from knowledge import referrals
 from knowledge.api.deps import StateDep
 from knowledge.api.routes.search import SearchResult
 from knowledge.catalogue import Catalogue
+from knowledge.dialogue import acts
 from knowledge.dialogue import answers as compose
 from knowledge.dialogue.aspects import aspect_of
 from knowledge.dialogue.situation import Reading, clauses, ordinal, read
@@ -72,6 +73,7 @@ class Understanding(BaseModel):
     goal: str | None = Field(None, description="检索明确指向、且不同于焦点的路线或事项")
     goal_reading: Reading | None = Field(None, description="按新目标路线读出的情形（首句里的事实）")
     no_guide: NoGuide | None = Field(None, description="消息问到知识库没有指南的领域（转介表）：如实告知及办理部门")
+    points_back: bool = Field(False, description="追问指回焦点（“这个备案…”），不换目标")
 
 
 class AnswerRequest(Situation):
@@ -120,9 +122,12 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         # Nearest guides offered for a domain the base does not hold would only mislead.
         result.no_guide, result.search = no_guide, Found(match=Match.none, results=[])
         return result
-    goal = _goal(state, text, found, body.focus, body.offered)
+    result.points_back = focus is not None and bool(acts.POINTS_BACK.match(text))
+    goal = None if result.points_back else _goal(state, text, found, body.focus, body.offered)
     if goal:
         result.goal, result.goal_reading = goal
+        if result.step and acts.CHANGE_OF_MIND.search(text):
+            result.step = None  # "算了不开饭店了，我想开个宠物医院" leaves the route: no step of it is meant
     return result
 
 

@@ -42,6 +42,22 @@ def test_step_and_aspect_of_a_follow_up(api):
     assert "医疗保险" in resp.json()["messages"][0]["text"]
 
 
+def test_a_change_of_mind_leaves_the_route_even_when_a_step_is_named(api):
+    u = understand(api, "算了不开饭店了，我想开个宠物医院", focus="route:open-restaurant", current="entity")
+    assert u["goal"] == "route:open-pet-clinic" and u["step"] is None
+
+
+def test_a_follow_up_pointing_back_stays_with_the_focus(api):
+    u = understand(api, "这个备案归哪个局管", focus="route:open-driving-school")
+    assert u["points_back"] and u["goal"] is None and u["aspect"] == "location"
+    assert not understand(api, "这个备案归哪个局管")["points_back"]  # nothing in focus to point back at
+
+
+def test_a_parcel_business_is_not_a_question_about_mailing(api):
+    assert understand(api, "想在小区门口弄个快递代收点")["aspect"] is None
+    assert understand(api, "办好了能快递到家吗")["aspect"] == "mailing"
+
+
 def test_duration_before_the_situation_is_known_is_a_range(api):
     resp = api.post("/api/dialogue/answer", json={"focus": "route:open-clinic", "aspect": "duration"})
     text = resp.json()["messages"][0]["text"]
