@@ -38,7 +38,8 @@ SMALL_TALK = re.compile(r"^(你|您)?(真|太|好|很|挺)?(谢谢|多谢|感谢
 # the assistant itself.
 HOLD = re.compile(r"稍等|等一下|等等|等会|等我|我问问|问一?下|我想想|想一想|让我想|我查一?下|我看一?下|回头|待会|一会儿?")
 ACKNOWLEDGEMENT = re.compile(r"^(嗯+|哦+|噢+|喔+|额+|呃+|好+的?|好吧|ok|okay|收到|明白了?|知道了|了解)[的啊呀吧哦呢嗯。.!！~]*$", re.I)
-ABOUT_THE_ASSISTANT = re.compile(r"你是(不是)?(机器人|真人|人工|ai|谁|智能)|机器人吗|是不是机器|是人还是|是真人吗", re.I)
+ABOUT_THE_ASSISTANT = re.compile(r"你是(不是)?(机器人|真人|人工|ai|谁|智能)|机器人吗|是不是机器|是人还是|是真人吗|"
+                                 r"(你|你们|这个)(这个)?是(不是)?官方", re.I)
 _WORDLESS = re.compile(r"^\W*$")
 
 

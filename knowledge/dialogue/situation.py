@@ -45,7 +45,9 @@ _EXCLUSIVE = re.compile(r"^(?:只|光|仅|单|就只|只是)")
 # Words that only say yes or no: they anchor nothing unless their question is the one being asked.
 _GENERIC = re.compile(r"^[不没有要需是否会无用暂别免行可以的了对好嗯]+$")
 _CONTRAST = re.compile(r"但是|但|不过|可是|而是|只是")
-_ORDINAL = re.compile(r"^\s*(?:就|那就|那|我选|我要|要)?\s*(?:第|选|选择)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号|条)?\s*(?:吧|的|呀|啊|啦)?\s*$")
+_ORDINAL = re.compile(r"^\s*(?:就|那就|那|我选|我要|要)?\s*(?:选择|选)?\s*第?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号|条)?\s*(?:吧|的|呀|啊|啦)?\s*$")
+# "前面那个", "后面那个", "最后一个": a place in the list rather than a number.
+_FIRST_OR_LAST = re.compile(r"^\s*(?:就|那就|我选|我要|要|选)?\s*(?:(前面|上面|前一|头一)|(后面|下面|后一|最后|最后面))\s*(?:那|这|一)?\s*(?:个|项|种|条)\s*(?:吧|的|呀|啊|啦)?\s*$")
 _CN_DIGITS = "一二三四五六七八九"
 _NEAR_UNIT = 4  # characters between a number and its unit word: "500多平", "80 平米"
 _NEGATION_ONLY_WORDS = ("什么都", "无论", "不管")
@@ -73,13 +75,18 @@ class Reading(BaseModel):
         None, description="闲聊的类别：问助手本身、致谢、请稍等、应答词或表情")
 
 
-def ordinal(text: str) -> int | None:
-    """1-based choice number in "2", "第二个", "选3"; None if the text is not just a choice."""
-    m = _ORDINAL.match(unicodedata.normalize("NFKC", text or ""))
-    if not m:
-        return None
-    d = m.group(1)
-    return int(d) if d.isdigit() else _CN_DIGITS.index(d) + 1
+def ordinal(text: str, count: int | None = None) -> int | None:
+    """1-based choice number in "2", "第二个", "选3", or "前面那个" / "后面那个" among `count` choices;
+    None if the text is not just a choice."""
+    plain = unicodedata.normalize("NFKC", text or "")
+    m = _ORDINAL.match(plain)
+    if m:
+        d = m.group(1)
+        return int(d) if d.isdigit() else _CN_DIGITS.index(d) + 1
+    place = _FIRST_OR_LAST.match(plain)
+    if place and count:
+        return 1 if place.group(1) else count
+    return None
 
 
 def clauses(text: str) -> list[str]:
@@ -293,7 +300,7 @@ def _weak_answer(question: Question, text: str) -> Option | None:
     """The current question's answer from a short reply: "2", "第一个", the label, "要"/"没有", "自办"."""
     options = question.options
     plain = text.strip().lower()
-    n = ordinal(plain)
+    n = ordinal(plain, len(options))
     if n is not None and n <= len(options):
         return options[n - 1]
     for o in options:

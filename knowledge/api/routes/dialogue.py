@@ -107,7 +107,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             hits = [h for h in hits if h.lexical_rank is not None or h.dense_rank == 0]
             match = Match.ambiguous if hits else Match.none
         found = Found(match=match, results=[SearchResult.of(h) for h in hits])
-    result = Understanding(text=text, choice=ordinal(text), aspect=aspect_of(text), search=found)
+    result = Understanding(text=text, choice=ordinal(text, len(body.offered) or None), aspect=aspect_of(text), search=found)
     focus = _guide(catalogue, body.focus)
     if isinstance(focus, Route):
         answers = body.answers

@@ -231,3 +231,13 @@ def test_small_talk_mid_form_is_no_answer_and_no_miss(routes, text, kind):
 def test_an_acknowledgement_still_answers_a_yes_no_question(routes):
     r = read(routes["open-restaurant"], {"entity": "individual", "area": "small"}, "好的", current="sells_tobacco")
     assert facts(r) == {"sells_tobacco": "yes"}
+
+
+@pytest.mark.parametrize("text, value", [("选第一个", "individual"), ("前面那个", "individual"), ("后面那个", "company"),
+                                         ("最后一个", "company")])
+def test_a_place_in_the_list_chooses_an_option(routes, text, value):
+    assert facts(read(routes["open-restaurant"], {}, text, current="entity")) == {"entity": value}
+
+
+def test_a_question_whether_the_assistant_is_official_is_small_talk(routes):
+    assert read(routes["open-restaurant"], {}, "你们这个是官方的吗", current="entity").small_talk == "about_me"
