@@ -35,6 +35,7 @@ ROUTE_REACH = 3  # how far down the fused list a route may be lifted from
 # e5 similarities bunch, so a match is judged by how far the best guide stands out from the tenth
 # (measured on both question sets: right answers p5 0.017, questions with no guide p50 0.019).
 SPREAD_AT, MIN_SPREAD = 9, 0.015
+LEXICAL_LEAD = 1.5  # the best BM25 score over the second's that singles a guide out
 MEASURE_WORDS = re.compile(r"(开|办|建|买|卖|注册|成立)(一)?(个|家|间|所|套|座)")
 # "What do I have to do" wording asks for the whole route, not one permit in it.
 ROUTE_CUE = re.compile(r"哪些(审批|手续|证|许可|部门)|办(什么|啥|哪些)(证|手续|审批)|几个部门|要跑|一起办|都要办")
@@ -291,30 +292,38 @@ class SearchEngine:
         top = hits[0]
         if named and snap.docs[named[0]] is top.doc:
             return Match.clear  # the citizen used this guide's own name or alias
+        second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
+        lexical_lead = float(lex_scores.max()) >= LEXICAL_LEAD * second
+        if top.lexical_rank == 0 and top.dense_rank == 0 and lexical_lead:
+            # Both rankers agree and the words single it out: a typo ("个提户营业执照") flattens the
+            # embedding's similarities, which then say nothing against it.
+            return Match.clear
         if len(dense_sims) > SPREAD_AT and dense_sims[0] - dense_sims[SPREAD_AT] < MIN_SPREAD:
             # The nearest guides are all about equally near: the question is about none of them in
             # particular ("台胞证到期换发" sits as close to 驾驶证换证 as to ten others).
             return Match.ambiguous
         if top.lexical_rank == 0 and top.dense_rank == 0:
             return Match.clear  # both rankers agree
-        if SearchEngine._route_before_its_steps(order, snap, ROUTE_CUE.search(text) is not None) \
+        # The route was lifted over its own step that both rankers put first ("小孩上小学报名").
+        lifted_over_agreed_step = len(hits) > 1 and hits[1].lexical_rank == 0 and hits[1].dense_rank == 0
+        if SearchEngine._route_before_its_steps(order, snap, ROUTE_CUE.search(text) is not None
+                                                or lifted_over_agreed_step) \
                 and top.lexical_rank is not None and top.dense_rank is not None \
                 and max(top.lexical_rank, top.dense_rank) <= 2:
             # "我想弄个量贩式KTV": the runners-up are the route's own permits, so choosing among them
             # is no choice: the route answers the goal and lists them. A question for the set of
             # procedures ("宝宝出生要办啥手续") needs only the next one to be the route's.
             return Match.clear
-        if len(hits) > 1 and top.lexical_rank == 0 and top.dense_rank is not None and top.dense_rank <= 2:
-            second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
-            if float(lex_scores.max()) >= 1.5 * second:
-                return Match.clear
+        if len(hits) > 1 and top.lexical_rank == 0 and top.dense_rank is not None and top.dense_rank <= 2 \
+                and lexical_lead:
+            return Match.clear
         return Match.ambiguous
 
 
     @staticmethod
-    def _route_before_its_steps(order: list[int], snap: Snapshot, asks_for_the_set: bool) -> bool:
+    def _route_before_its_steps(order: list[int], snap: Snapshot, one_is_enough: bool) -> bool:
         steps = snap.route_steps.get(order[0], set()) if order else set()
-        behind = order[1:2] if asks_for_the_set else order[1:3]
+        behind = order[1:2] if one_is_enough else order[1:3]
         return bool(steps) and bool(behind) and all(d in steps for d in behind)
 
 

@@ -126,6 +126,21 @@ def test_a_question_for_the_set_of_procedures_takes_the_route_ahead_of_its_permi
     assert outcome.match.value == "clear"
 
 
+def test_a_route_lifted_over_the_step_both_rankers_chose_is_a_clear_answer(engine, sample):
+    outcome = engine.search("家里娃上小学报名", k=3)
+    first, second = outcome.hits[:2]
+    assert first.doc.guide_id == "primary-school-enrolment"
+    assert (second.lexical_rank, second.dense_rank) == (0, 0)
+    assert second.doc.guide_id in {s.item for s in sample.routes["primary-school-enrolment"].steps}
+    assert outcome.match.value == "clear"
+
+
+def test_both_rankers_agreeing_on_a_typo_is_clear_when_the_words_single_it_out(engine):
+    outcome = engine.search("个体互营业执照怎么办理", k=3)
+    assert outcome.hits[0].doc.guide_id == "individual-business-registration"
+    assert outcome.match.value == "clear"
+
+
 def test_answers_are_never_industries(engine, sample):
     for ind in list(sample.industries.values())[:15]:
         for hit in engine.search(f"想开{ind.aliases[0]}", k=10).hits:
