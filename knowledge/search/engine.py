@@ -15,6 +15,7 @@ from enum import Enum
 from threading import Lock
 
 import numpy as np
+from pydantic import BaseModel
 
 from knowledge.schema import Guide
 from knowledge.search.dense import DenseIndex
@@ -58,6 +59,20 @@ class Hit:
     score: float
     lexical_rank: int | None
     dense_rank: int | None
+
+
+class SearchResult(BaseModel):
+    """A hit as it leaves the engine: the search API returns it, the dialogue offers it as a choice."""
+    id: str
+    kind: str
+    title: str
+    department: str
+    score: float
+
+    @classmethod
+    def of(cls, hit: Hit) -> "SearchResult":
+        return cls(id=hit.doc.guide_id, kind=hit.doc.kind, title=hit.doc.title, department=hit.doc.department,
+                   score=hit.score)
 
 
 @dataclass

@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from knowledge import referrals
 from knowledge.api.deps import StateDep
-from knowledge.api.routes.search import SearchResult
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue import answers as compose
 from knowledge.dialogue.aspects import aspect_of
@@ -25,7 +24,7 @@ from knowledge.dialogue.situation import Reading, clauses, ordinal, read
 from knowledge.dialogue.steps import named_step
 from knowledge.planner import validate_answers
 from knowledge.schema import Faq, Item, Route
-from knowledge.search.engine import Match
+from knowledge.search.engine import Match, SearchResult
 from knowledge.text.normalize import normalize
 
 router = APIRouter(prefix="/api/dialogue", tags=["dialogue"])
@@ -233,4 +232,4 @@ class SayRequest(BaseModel):
 @router.post("/say", response_model=compose.Answer)
 def say(body: SayRequest) -> compose.Answer:
     """Replies about no guide in particular, in the same wording home as every other answer."""
-    return compose.general(body.what, body.aspect, [r.model_dump() for r in body.results])
+    return compose.general(body.what, body.aspect, body.results)
