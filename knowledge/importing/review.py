@@ -16,7 +16,7 @@ from knowledge.editing.transfer import write_imported
 from knowledge.editing.validation import with_guides
 from knowledge.importing.drafting import conflict_error, validate
 from knowledge.publishing import Publisher
-from knowledge.schema import guide_adapter
+from knowledge.schema import Guide, guide_adapter
 from knowledge.store import guides as guide_store
 from knowledge.store.db import utcnow
 from knowledge.store.tables import ImportDraftRow, PublicationRow
@@ -38,7 +38,7 @@ def take(session: Session, publisher: Publisher, username: str, drafts: list[Imp
          publish: bool) -> Taken:
     """Store (and with `publish`, publish) the drafts that are ready; report why the others were skipped."""
     out = Taken()
-    chosen: list[tuple[ImportDraftRow, object]] = []
+    chosen: list[tuple[ImportDraftRow, Guide]] = []
     for d in drafts:
         if not ready(d):
             why = ("已处理" if d.status != "pending" else "与本次上传的另一份重复" if d.duplicate_of else "还有错误未改正")
@@ -55,7 +55,7 @@ def take(session: Session, publisher: Publisher, username: str, drafts: list[Imp
         return out
 
     existing = guide_store.latest_data(session)
-    plan = []  # (draft, guide, version number)
+    plan: list[tuple[ImportDraftRow, Guide, int]] = []  # (draft, guide, version number)
     for d, guide in chosen:
         if guide.id in existing and guide.id != d.match_id:
             # A new guide whose id was taken since the import ran (another import, a homophone name):
