@@ -10,6 +10,7 @@ bounded here like any public input.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
@@ -85,8 +86,9 @@ def _guide(catalogue: Catalogue, focus: str | None) -> Item | Route | Faq | None
     if not focus or ":" not in focus:
         return None
     kind, _, gid = focus.partition(":")
-    table = {"item": catalogue.items, "route": catalogue.routes, "faq": catalogue.faqs}.get(kind, {})
-    return table.get(gid)
+    tables: dict[str, Mapping[str, Item | Route | Faq]] = {
+        "item": catalogue.items, "route": catalogue.routes, "faq": catalogue.faqs}
+    return tables.get(kind, {}).get(gid)
 
 
 @router.post("/understand", response_model=Understanding)
