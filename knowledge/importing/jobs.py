@@ -117,8 +117,9 @@ class ImportRunner:
                     outcome = {"action": verb, "error": str(exc)}
                     message = f"{verb}失败（{exc}）；线上仍使用原来的版本，草稿都还在"
                 job = store.get_job(session, job_id)
-                job.status, job.message = "done", message
-                job.report = {**(job.report or {}), "taken": {**outcome, "at": utcnow().isoformat()}}
+                if job is not None:  # not deleted meanwhile
+                    job.status, job.message = "done", message
+                    job.report = {**(job.report or {}), "taken": {**outcome, "at": utcnow().isoformat()}}
                 session.commit()
         finally:
             self._idle.set()
