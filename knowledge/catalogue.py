@@ -201,8 +201,11 @@ def place_conflicts(items: list[Item]) -> list[Problem]:
                                f"「{department_of(item)}」在{where[0]}分布在多个楼层（{listed}），同一部门应在同一楼层"))
 
     department = {id(i): department_of(i) for i in items}
-    placed = [(i, floor_of(i.place.address), window_range(i.place.window)) for i in items]
-    placed = [(i, f, w) for i, f, w in placed if f and w]
+    placed: list[tuple[Item, tuple[str, str], tuple[str, int, int]]] = []
+    for i in items:
+        f, w = floor_of(i.place.address), window_range(i.place.window)
+        if f and w:
+            placed.append((i, f, w))
     # Only windows of one letter on one floor can overlap, so each item is compared with the later items
     # of its row only (same pairs, same order): every guide an editor checks re-checks the whole catalogue.
     rows: dict[tuple, list[int]] = defaultdict(list)
@@ -247,7 +250,7 @@ def label_problems(item: Item) -> list[Problem]:
 
 
 def says_free(text: str | None) -> bool:
-    return bool(text) and any(word in text for word in FREE_WORDS) and "税" not in text
+    return text is not None and any(word in text for word in FREE_WORDS) and "税" not in text
 
 
 def cost_problems(item: Item) -> list[Problem]:

@@ -62,14 +62,13 @@ def build_state(settings: Settings) -> AppState:
     snap = engine.rebuild(catalogue.all())
     log.info("index built: %d guides in %.2fs", len(snap.docs), snap.built_in_s)
     live = LiveKnowledge(catalogue, engine)
-    state = AppState(settings=settings, sessions=sessions, live=live,
-                     trackers=TrackerStore(settings.tracker_db_url) if settings.tracker_db_url else None,
-                     service_token=service_token(settings.var_dir, settings.service_token),
-                     login_throttle=LoginThrottle.from_settings(settings.redis_url, settings.login_throttle_prefix))
-    state.publisher = Publisher(live, sessions, last_seq)
-    state.imports = ImportRunner(sessions, Limits.from_settings(settings), settings.var_dir / "imports",
-                                 live=lambda: live.catalogue)
-    return state
+    return AppState(settings=settings, sessions=sessions, live=live,
+                    publisher=Publisher(live, sessions, last_seq),
+                    imports=ImportRunner(sessions, Limits.from_settings(settings), settings.var_dir / "imports",
+                                         live=lambda: live.catalogue),
+                    login_throttle=LoginThrottle.from_settings(settings.redis_url, settings.login_throttle_prefix),
+                    service_token=service_token(settings.var_dir, settings.service_token),
+                    trackers=TrackerStore(settings.tracker_db_url) if settings.tracker_db_url else None)
 
 
 def create_first_admin(session: Session, settings: Settings) -> None:

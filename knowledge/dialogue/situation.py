@@ -363,9 +363,9 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
         # Only a reply that said nothing else is read with the weak cues ("要", "没有", "2"), clause by
         # clause ("家里没别人，就我自己"), then by the characters it shares with one option ("随爸").
         for clause in [plain.strip("。.!！~"), *clauses(plain)]:
-            option = _weak_answer(question, clause.strip("。.!！~")) or _closest(question, clause)
-            if option is not None:
-                facts[current] = Fact(question=current, value=option.value, label=option.label, evidence=clause)
+            weak = _weak_answer(question, clause.strip("。.!！~")) or _closest(question, clause)
+            if weak is not None:
+                facts[question.id] = Fact(question=question.id, value=weak.value, label=weak.label, evidence=clause)
                 break
 
     small_talk = None if facts else acts.small_talk_kind(plain)

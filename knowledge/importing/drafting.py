@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,7 +127,7 @@ def slug_for(text: str) -> str:
     """A readable id from a Chinese name: 食品经营许可证核发 → shipin-jingying-xukezheng-hefa."""
     words = []
     for word in jieba.lcut(str(text)):
-        latin = "".join(lazy_pinyin(word, errors=lambda chars: [c for c in chars])).lower()
+        latin = "".join(lazy_pinyin(word)).lower()  # what has no pinyin (latin, digits) is kept as it is
         latin = re.sub(r"[^a-z0-9]+", "", latin)
         if latin:
             words.append(latin)
@@ -406,13 +407,15 @@ def build_draft(rec: Recognised, index: BaseIndex) -> Draft:
     elif raws and "materials" in fv:  # text under the 申请材料 heading besides its table: kept, not parsed twice
         notes.append(f"【{rec.labels.get('materials', '申请材料')}】{fv['materials']}")
     if raws:
-        materials, names = [], set()
+        materials: list[dict] = []
+        names: set[str] = set()
         for raw in raws:
-            m = _material(raw, problems, notes, len(materials))
-            if m is None or (m["name"] in names and m in materials):  # the same row twice (merged cells)
+            material = _material(raw, problems, notes, len(materials))
+            # The same row twice (merged cells) is taken once.
+            if material is None or (material["name"] in names and material in materials):
                 continue
-            names.add(m["name"])
-            materials.append(m)
+            names.add(material["name"])
+            materials.append(material)
         data["materials"] = _merge_materials(materials, base.get("materials", []))
         recognised.append({"field": "materials", "name": "申请材料",
                            "label": rec.labels.get("materials", "申请材料"),
@@ -458,7 +461,7 @@ def propose_aliases(data: dict, texts: list[str]) -> list[str]:
     return out
 
 
-def validate(data: dict, problems: list[tuple[str, str]] = ()) -> list[dict]:
+def validate(data: dict, problems: Sequence[tuple[str, str]] = ()) -> list[dict]:
     """Chinese errors by field: the values we could not read first, then what the schema refuses."""
     errors = [{"field": p, "name": path_name(p), "msg": m} for p, m in problems]
     try:

@@ -15,6 +15,7 @@ from enum import Enum
 from threading import Lock
 
 import numpy as np
+from pydantic import BaseModel
 
 from knowledge.schema import Guide
 from knowledge.search.dense import DenseIndex
@@ -59,6 +60,20 @@ class Hit:
     score: float
     lexical_rank: int | None
     dense_rank: int | None
+
+
+class SearchResult(BaseModel):
+    """A hit as it leaves the engine: the search API returns it, the dialogue offers it as a choice."""
+    id: str
+    kind: str
+    title: str
+    department: str
+    score: float
+
+    @classmethod
+    def of(cls, hit: Hit) -> "SearchResult":
+        return cls(id=hit.doc.guide_id, kind=hit.doc.kind, title=hit.doc.title, department=hit.doc.department,
+                   score=hit.score)
 
 
 @dataclass
@@ -183,16 +198,15 @@ class SearchEngine:
 
     def _vectors_for(self, passages: list[str], progress: bool) -> np.ndarray:
         found, missing = self.vectors.lookup(passages)
+        fresh: dict[str, np.ndarray] = {}
         if missing:
             todo = list(dict.fromkeys(passages[i] for i in missing))  # a repeated text is encoded once
             fresh = dict(zip(todo, self.embedder.encode_passages(todo, progress=progress)))
             self.vectors.store(todo, np.stack([fresh[t] for t in todo]))
             self.vectors.save()
-            for i in missing:
-                found[i] = fresh[passages[i]]
         if not passages:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return np.stack(found)
+        return np.stack([fresh[p] if v is None else v for p, v in zip(passages, found)])
 
     def search(self, query: str, k: int = 5, mode: Mode = Mode.hybrid) -> Outcome:
         snap = self.snapshot
@@ -203,7 +217,8 @@ class SearchEngine:
         lex_scores = np.zeros(len(snap.docs), dtype=np.float32)
         if mode != Mode.dense:
             lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap)
-            top = np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores) else []
+            top = (np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores)
+                   else np.zeros(0, dtype=np.int64))
             lex_rank = [int(i) for i in sorted(top, key=lambda i: -lex_scores[i]) if lex_scores[i] > 0]
             timings["lexical"] = (time.perf_counter() - t0) * 1000
         dense_rank: list[int] = []

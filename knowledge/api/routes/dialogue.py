@@ -10,6 +10,7 @@ bounded here like any public input.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
@@ -17,7 +18,6 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from knowledge import referrals
 from knowledge.api.deps import StateDep
-from knowledge.api.routes.search import SearchResult
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue import acts
 from knowledge.dialogue import answers as compose
@@ -26,7 +26,7 @@ from knowledge.dialogue.situation import Reading, clauses, ordinal, read
 from knowledge.dialogue.steps import named_step
 from knowledge.planner import validate_answers
 from knowledge.schema import Faq, Item, Route
-from knowledge.search.engine import Match
+from knowledge.search.engine import Match, SearchResult
 from knowledge.text.normalize import normalize
 
 router = APIRouter(prefix="/api/dialogue", tags=["dialogue"])
@@ -88,8 +88,9 @@ def _guide(catalogue: Catalogue, focus: str | None) -> Item | Route | Faq | None
     if not focus or ":" not in focus:
         return None
     kind, _, gid = focus.partition(":")
-    table = {"item": catalogue.items, "route": catalogue.routes, "faq": catalogue.faqs}.get(kind, {})
-    return table.get(gid)
+    tables: dict[str, Mapping[str, Item | Route | Faq]] = {
+        "item": catalogue.items, "route": catalogue.routes, "faq": catalogue.faqs}
+    return tables.get(kind, {}).get(gid)
 
 
 @router.post("/understand", response_model=Understanding)
@@ -238,4 +239,4 @@ class SayRequest(BaseModel):
 @router.post("/say", response_model=compose.Answer)
 def say(body: SayRequest) -> compose.Answer:
     """Replies about no guide in particular, in the same wording home as every other answer."""
-    return compose.general(body.what, body.aspect, [r.model_dump() for r in body.results])
+    return compose.general(body.what, body.aspect, body.results)
