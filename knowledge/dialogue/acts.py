@@ -4,6 +4,7 @@ everything about a service (its questions, options, synonyms) lives in the route
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 # A clause that asks rather than tells: its facts are not taken as answers ("要刻章吗" is not "要刻章").
 QUESTION = re.compile(
@@ -51,7 +52,10 @@ CHANGE_OF_MIND = re.compile(r"算了|不(?:开|办|做|弄|搞|干)了|改(?:成
 POINTS_BACK = re.compile(r"^(这个|这项|这一?步|这些|那个|那项|那一?步|该|它|上面|刚才|前面)")
 
 
-def small_talk_kind(text: str) -> str | None:
+SmallTalk = Literal["about_me", "thanks", "hold", "ack"]
+
+
+def small_talk_kind(text: str) -> SmallTalk | None:
     """'about_me', 'thanks', 'hold' or 'ack' for small talk, None for anything else."""
     if ABOUT_THE_ASSISTANT.search(text):
         return "about_me"

@@ -71,7 +71,7 @@ class Reading(BaseModel):
     unsure: list[str] = Field(description="市民表示不确定的问题")
     asks: list[str] = Field(description="消息中提问的分句（回答完再继续问）")
     open_questions: list[str] = Field(description="仍要问的问题，按顺序")
-    small_talk: Literal["about_me", "thanks", "hold", "ack"] | None = Field(
+    small_talk: acts.SmallTalk | None = Field(
         None, description="闲聊的类别：问助手本身、致谢、请稍等、应答词或表情")
 
 
