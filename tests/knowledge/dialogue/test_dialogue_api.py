@@ -109,6 +109,9 @@ def test_a_reply_that_is_only_a_number_is_a_choice(api, text, choice):
     ("想用公积金贷款买房，去哪里申请", "housing-fund-loan", "住房公积金管理中心"),
     ("老板拖欠工资三个月了怎么办", "wage-arrears", "劳动保障监察"),
     ("在农村宅基地上翻建房子要审批吗", "rural-homestead", "乡（镇）人民政府"),
+    ("楼上邻居装修噪音太大，找哪个部门", "neighbourhood-complaints", "公安"),
+    ("公司一直不给交社保怎么办", "unpaid-social-insurance", "劳动保障监察"),
+    ("家里突然停电了找谁", "power-outage", "供电企业"),
 ])
 def test_a_domain_without_a_guide_is_said_plainly_with_who_handles_it(api, text, referral, department):
     u = understand(api, text)
@@ -116,6 +119,20 @@ def test_a_domain_without_a_guide_is_said_plainly_with_who_handles_it(api, text,
     assert u["search"] == {"match": "none", "results": []}  # no unrelated guides offered
     reply = u["no_guide"]["reply"]["messages"][0]["text"]
     assert "没有" in reply and department in reply and "依据" in reply and "12345" in reply
+
+
+@pytest.mark.parametrize("text, guide", [
+    ("身份证被偷了怎么补办", "resident-id-card"),
+    ("电表过户会停电吗", "electricity-transfer"),
+    ("外地孩子转学来本市读一年级怎么报名", "primary-school-enrolment"),
+    ("二手房过户后物业费谁交", "second-hand-house"),
+    ("聘请外国人来华工作要办签证吗", "foreign-employee"),
+])
+def test_a_question_a_guide_answers_is_not_referred(api, text, guide):
+    """Words near a referral's (被偷, 停电, 转学, 物业费, 签证) in a question the base has a guide for."""
+    u = understand(api, text)
+    assert u["no_guide"] is None
+    assert u["search"]["results"][0]["id"] == guide
 
 
 def test_a_referral_word_the_route_in_focus_answers_is_not_referred(api):
