@@ -275,7 +275,9 @@ def no_guide(referral: Referral) -> str:
     s = get_settings()
     how = f"{referral.how}。" if referral.how else ""
     hotline = f"咨询电话：{referral.hotline}（全国统一号码）。" if referral.hotline else ""
-    return (f"抱歉，{s.centre_name}暂时没有「{referral.domain}」这方面的办事指南，我不想给您不准确的答复。\n"
+    # What to do at once (110, 119, the gas valve) comes before any apology.
+    urgent = f"{referral.urgent}。\n" if referral.urgent else ""
+    return (f"{urgent}抱歉，{s.centre_name}暂时没有「{referral.domain}」这方面的办事指南，我不想给您不准确的答复。\n"
             f"这类事通常由{referral.department}办理。{how}{hotline}（依据：{referral.basis}）\n"
             "具体地点、材料以当地公布为准。您的问题已记下，转给指南编辑补充；也可以回复“转人工”，"
             f"或拨打{s.complaint_line}。")

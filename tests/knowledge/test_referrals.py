@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from knowledge import referrals
 from knowledge.catalogue import SAMPLE_GUIDES, Catalogue, main
 from knowledge.schema.referral import Referral, ReferralTable
+from knowledge.wording import chat
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,11 @@ def test_catalogue_check_reports_a_shadowing_referral(tmp_path, capsys):
         "    basis: 《中华人民共和国食品安全法》第三十五条\n", encoding="utf-8")
     assert main(["check", str(folder)]) == 1
     assert "open-restaurant" in capsys.readouterr().out
+
+
+def test_what_to_do_at_once_comes_before_the_apology(table):
+    gas = next(r for r in table if r.id == "gas-leak")
+    reply = chat.no_guide(gas)
+    assert reply.startswith(gas.urgent) and reply.index("关闭阀门") < reply.index("抱歉")
+    trademark = next(r for r in table if r.id == "trademark")
+    assert chat.no_guide(trademark).startswith("抱歉")
