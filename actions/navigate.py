@@ -108,6 +108,10 @@ class ActionNavigate(Action):
         if u.get("no_guide"):
             await tell_no_guide(dispatcher, tracker, text, u["no_guide"])
             return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
+        if u.get("small_talk") and u["search"]["match"] != "clear" and not u.get("goal"):
+            # "👍", "好的好的", "稍等", "你是机器人吗" with nothing else: a word back, not "没有找到".
+            utter(dispatcher, await kb.say("small_talk", small_talk=u["small_talk"]))
+            return []
         found = u["search"]
         top = found["results"][0] if found["results"] else None
         top_focus = Focus(top["kind"], top["id"]) if top else None

@@ -66,11 +66,12 @@ def problems(referrals: list[Referral], guides) -> dict[str, list[str]]:
 
 
 def covers(guide, word: str) -> bool:
-    """The guide answers questions put in this word: it is in its name, aliases or summary, its FAQ
-    question, or a route's situation words ("公积金贷款" answers 二手房's 贷款 question). A mention
-    elsewhere (低保 as a condition of a subsidy) does not make it the guide for that word."""
+    """The guide answers questions put in this word: it is in its name or aliases, its FAQ question,
+    or a route's situation words ("公积金贷款" answers 二手房's 贷款 question). A mention elsewhere,
+    the summary included ("持有残疾人证的低保家庭…" in a disability subsidy), does not make it the
+    guide for that word."""
     key = normalize(word).lower()
-    texts = [getattr(guide, "name", ""), getattr(guide, "summary", "") or "", *getattr(guide, "aliases", []),
+    texts = [getattr(guide, "name", ""), *getattr(guide, "aliases", []),
              getattr(guide, "question", "") or "", *getattr(guide, "alt_questions", [])]
     for q in getattr(guide, "questions", []):
         texts += [q.text, *q.keywords] + [w for o in q.options for w in (o.label, *o.keywords)]

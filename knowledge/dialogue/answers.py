@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from knowledge.dialogue import acts
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue.aspects import LABELS
 from knowledge.dialogue.situation import Reading
@@ -154,7 +155,7 @@ def reading_answer(route: Route, catalogue: Catalogue, reading: Reading, current
         q = next(x for x in route.questions if x.id == reading.unsure[-1])
         messages.append(message(chat.unsure(questions[q.id], consequences(route, catalogue, reading.answers, q))))
     elif reading.act == "small_talk":
-        messages.append(message(chat.small_talk_in_form(reading.small_talk or "thanks")))
+        messages.append(message(chat.small_talk(reading.small_talk or "thanks", in_form=True)))
     return Answer(messages=messages, next_question=nq)
 
 
@@ -186,12 +187,15 @@ def no_guide_answer(referral: Referral) -> Answer:
     return Answer(messages=[message(chat.no_guide(referral))])
 
 
-def general(what: str, aspect: str | None, results: list[SearchResult]) -> Answer:
+def general(what: str, aspect: str | None, results: list[SearchResult],
+            small_talk: acts.SmallTalk | None = None) -> Answer:
     if what == "offer":
         return Answer(messages=[Message(
             text=chat.options_text(results, "您想办的可能是以下哪一项？"),
             buttons=[Button(title=r.title, payload=f'/choose_option{{"choice":"{r.kind}:{r.id}"}}')
                      for r in results])])
+    if what == "small_talk":
+        return Answer(messages=[message(chat.small_talk(small_talk or "ack"))])
     if what == "ask_goal":
         return Answer(messages=[message(chat.ask_goal(LABELS.get(aspect or "", "情况")))])
     text = {"greet": chat.greeting, "not_found": chat.not_found, "none_of_offered": chat.none_of_offered,

@@ -350,16 +350,16 @@ def skipped_twice(question: Question) -> str:
             "您想好了随时告诉我。")
 
 
-def small_talk_in_form(kind: str) -> str:
-    """Small talk during the situation questions; the question follows it again."""
+def small_talk(kind: str, in_form: bool = False) -> str:
+    """Small talk; during the situation questions the question follows it again."""
+    go_on = "我们接着把情况问完：" if in_form else "还有什么要办的事，可以直接告诉我。"
     if kind == "hold":
-        return "好的，不着急，您确认好了再告诉我。"
+        return "好的，不着急，您确认好了再告诉我。" if in_form else "好的，不着急，您想好了随时告诉我。"
     if kind == "ack":
-        return "好的。"
+        return "好的。" if in_form else "好的。" + go_on
     if kind == "about_me":
-        return (f"我是{_centre()}的智能导航助手，按办事指南为您规划办理路线；需要人工时回复“转人工”即可。"
-                "我们接着把情况问完：")
-    return "谢谢您！我们接着把情况问完，马上就能给您定制方案。"
+        return f"我是{_centre()}的智能导航助手，按办事指南为您规划办理路线；需要人工时回复“转人工”即可。" + go_on
+    return "谢谢您！我们接着把情况问完，马上就能给您定制方案。" if in_form else "不客气！" + go_on
 
 
 def open_duration(route_name: str, fastest: int, slowest: int, deciding: list[str]) -> str:

@@ -140,6 +140,11 @@ def test_a_long_message_filed_as_a_rating_nobody_asked_for_is_navigated():
     assert not any(e.get("name") == "rated" for e in events)
 
 
+def test_an_emoji_after_the_plan_gets_a_word_back_not_a_missing_guide():
+    _, text, _ = navigate("👍", "nlu_fallback", focus=RESTAURANT, situation={"entity": "individual"})
+    assert text.startswith("好的") and "没有找到" not in text
+
+
 def test_someone_else_handing_it_in_is_the_proxy_practice():
     _, text, _ = navigate("能让家里人去帮我办执照吗", "ask_mailing", focus=RESTAURANT,
                           situation={"entity": "individual"})

@@ -74,6 +74,7 @@ class Understanding(BaseModel):
     goal_reading: Reading | None = Field(None, description="按新目标路线读出的情形（首句里的事实）")
     no_guide: NoGuide | None = Field(None, description="消息问到知识库没有指南的领域（转介表）：如实告知及办理部门")
     points_back: bool = Field(False, description="追问指回焦点（“这个备案…”），不换目标")
+    small_talk: acts.SmallTalk | None = Field(None, description="闲聊的类别（点赞、稍等、问助手本身）")
 
 
 class AnswerRequest(Situation):
@@ -108,7 +109,8 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             hits = [h for h in hits if h.lexical_rank is not None or h.dense_rank == 0]
             match = Match.ambiguous if hits else Match.none
         found = Found(match=match, results=[SearchResult.of(h) for h in hits])
-    result = Understanding(text=text, choice=ordinal(text, len(body.offered) or None), aspect=aspect_of(text), search=found)
+    result = Understanding(text=text, choice=ordinal(text, len(body.offered) or None), aspect=aspect_of(text),
+                           search=found, small_talk=acts.small_talk_kind(text) if text else None)
     focus = _guide(catalogue, body.focus)
     if isinstance(focus, Route):
         answers = body.answers
@@ -231,12 +233,13 @@ def answer(body: AnswerRequest, state: StateDep) -> compose.Answer:
 
 
 class SayRequest(BaseModel):
-    what: Literal["greet", "not_found", "none_of_offered", "scope", "ask_goal", "offer"]
+    what: Literal["greet", "not_found", "none_of_offered", "scope", "ask_goal", "offer", "small_talk"]
     aspect: Id | None = None
+    small_talk: acts.SmallTalk | None = Field(None, description="small_talk：闲聊的类别")
     results: list[SearchResult] = Field(default_factory=list, max_length=10, description="offer：可选的指南")
 
 
 @router.post("/say", response_model=compose.Answer)
 def say(body: SayRequest) -> compose.Answer:
     """Replies about no guide in particular, in the same wording home as every other answer."""
-    return compose.general(body.what, body.aspect, body.results)
+    return compose.general(body.what, body.aspect, body.results, body.small_talk)

@@ -58,6 +58,13 @@ def test_a_parcel_business_is_not_a_question_about_mailing(api):
     assert understand(api, "办好了能快递到家吗")["aspect"] == "mailing"
 
 
+def test_small_talk_outside_the_questions_gets_a_word_back(api):
+    assert understand(api, "👍")["small_talk"] == "ack"
+    assert understand(api, "开饭店要多久")["small_talk"] is None
+    resp = api.post("/api/dialogue/say", json={"what": "small_talk", "small_talk": "about_me"})
+    assert "智能导航助手" in resp.json()["messages"][0]["text"]
+
+
 def test_duration_before_the_situation_is_known_is_a_range(api):
     resp = api.post("/api/dialogue/answer", json={"focus": "route:open-clinic", "aspect": "duration"})
     text = resp.json()["messages"][0]["text"]
