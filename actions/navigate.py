@@ -136,6 +136,11 @@ class ActionNavigate(Action):
             # "什么是容缺受理" asks about the practice itself, whatever guide is in focus.
             return await present(dispatcher, tracker, top_focus, None)
         if focus:
+            reading = u.get("reading") or {}
+            if focus.kind == "route" and reading.get("facts") and not reading.get("asks"):
+                # A fact or a correction after the plan ("其实不卖烟", "还是要挂个招牌"): the plan is tailored
+                # again, even when the fact names one of its steps.
+                return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
             if focus.kind == "route" and u.get("step"):
                 # "医保能手机上办吗" inside the newborn route: answered for that step, route kept.
                 utter(dispatcher, await kb.answer(str(focus), aspect, answers, step=u["step"]))
@@ -143,9 +148,7 @@ class ActionNavigate(Action):
             if u.get("points_back"):
                 # "这个备案是交通局管还是公安管": about what is in focus, whatever else the words match.
                 return await present(dispatcher, tracker, focus, aspect)
-            reading = u.get("reading") or {}
             if focus.kind == "route" and reading.get("facts"):
-                # A fact or a correction after the plan ("其实不卖烟", "第二套"): the plan is tailored again.
                 return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
             if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
                 # "那开药店要多久" names another guide clearly: it becomes the focus.

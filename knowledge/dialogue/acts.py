@@ -9,7 +9,9 @@ from typing import Literal
 # A clause that asks rather than tells: its facts are not taken as answers ("要刻章吗" is not "要刻章").
 QUESTION = re.compile(
     r"[?？]|吗|么|多久|几天|几[月号点个岁时周年]|多长|多少|几趟|几次|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|"
-    r"能不能|可不可以|可以不|行不行|要不要|需不需要|用不用|是不是|有没有|会不会|咋"
+    r"能不能|可不可以|可以不|行不行|要不要|需不需要|用不用|是不是|有没有|会不会|咋|"
+    # "卖不卖", "收费不", "办好了没": the A-not-A question and its clipped tail
+    r"([\u4e00-\u9fff])[不没]\1|(?<=[\u4e00-\u9fff])(?<![不没])[不没][?？。.!！~]*$"
 )
 CORRECTION = re.compile(r"不对|说错|搞错|弄错|错了|改成|改为|换成|改一下|更正|其实是|应该是|我是说|重新选|不是.{0,8}是")
 UNSURE = re.compile(r"不确定|不知道|不清楚|不太清楚|没想好|还没定|没确定|说不好|说不准|看情况|都有可能|不一定|两种都|还在考虑|拿不准|不懂")

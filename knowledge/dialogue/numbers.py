@@ -76,3 +76,16 @@ def quantities(text: str) -> list[Quantity]:
             value += 0.5
         found.append(Quantity(value, m.start(), m.end()))
     return found
+
+
+def whole_number(run: str) -> int | None:
+    """"2", "二", "十二" → the number; None if it is not one."""
+    if run.isdigit():
+        return int(run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            value = cn2an.cn2an(run, "smart")
+        except (ValueError, KeyError, IndexError):
+            return None
+    return int(value) if float(value).is_integer() else None

@@ -11,6 +11,8 @@ import re
 from difflib import SequenceMatcher
 
 from knowledge.catalogue import Catalogue
+from knowledge.dialogue.numbers import whole_number
+from knowledge.planner import plan_route
 from knowledge.schema.route import Route, Step
 from knowledge.text.normalize import normalize
 
@@ -19,6 +21,8 @@ _GENERIC = {"办理", "登记", "申请", "许可", "证明", "手续", "备案"
 MIN_SHARED = 2
 # Question and function words name no step, yet aliases are questions too ("卖体温计要什么证"): "要带
 # 什么材料" shared 什么 with it. They are cut out of the message, leaving a break so no new word forms.
+# "第二步要带哪些材料": the number the plan shows beside the step, not a name.
+_NUMBERED = re.compile(r"第\s*([\d一二两三四五六七八九十]+)\s*(?:步|项|个事项|件事)")
 _FUNCTION_WORDS = re.compile(r"什么|怎么|怎样|哪些|哪个|多少|能不能|可不可以|要不要|是不是|可以|一下|这个|那个|[啥吗呢吧呀啊]")
 
 
@@ -48,3 +52,18 @@ def named_step(route: Route, catalogue: Catalogue, text: str) -> Step | None:
         elif length == best[0] and best[1].item != step.item:
             tie = True
     return None if best is None or tie else best[1]
+
+
+def numbered_step(route: Route, catalogue: Catalogue, text: str, answers: dict[str, str]) -> Step | None:
+    """The step the citizen points at by its number in what they were shown ("第一步能在手机上办吗"):
+    the tailored plan's numbering once every question is answered, the overview's (the route's own
+    order) before that."""
+    m = _NUMBERED.search(normalize(text or ""))
+    n = whole_number(m.group(1)) if m else None
+    if n is None:
+        return None
+    plan = plan_route(route, catalogue, answers)
+    if plan.open_questions:
+        return route.steps[n - 1] if 0 < n <= len(route.steps) else None
+    planned = next((s for s in plan.steps if s.number == n), None)
+    return next((s for s in route.steps if planned and s.id == planned.id), None)

@@ -145,6 +145,13 @@ def test_an_emoji_after_the_plan_gets_a_word_back_not_a_missing_guide():
     assert text.startswith("好的") and "没有找到" not in text
 
 
+def test_a_fact_after_the_plan_tailors_it_again_even_when_it_names_a_step():
+    answers = {"entity": "individual", "area": "small", "sells_tobacco": "no", "signboard": "no"}
+    slots, text, _ = navigate("想了想还是要挂个招牌", "inform", focus=RESTAURANT, situation=answers)
+    assert slots["situation"]["signboard"] == "yes"
+    assert "不需要" not in text.split("\n")[0]
+
+
 def test_someone_else_handing_it_in_is_the_proxy_practice():
     _, text, _ = navigate("能让家里人去帮我办执照吗", "ask_mailing", focus=RESTAURANT,
                           situation={"entity": "individual"})

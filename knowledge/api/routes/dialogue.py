@@ -23,7 +23,7 @@ from knowledge.dialogue import acts
 from knowledge.dialogue import answers as compose
 from knowledge.dialogue.aspects import aspect_of
 from knowledge.dialogue.situation import Reading, clauses, ordinal, read
-from knowledge.dialogue.steps import named_step
+from knowledge.dialogue.steps import named_step, numbered_step
 from knowledge.planner import validate_answers
 from knowledge.schema import Faq, Item, Route
 from knowledge.search.engine import Match, SearchResult
@@ -116,7 +116,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         answers = body.answers
         validate_answers(focus, answers)
         current = body.current if any(q.id == body.current for q in focus.questions) else None
-        step = named_step(focus, catalogue, text)
+        step = numbered_step(focus, catalogue, text, answers) or named_step(focus, catalogue, text)
         result.step = step.id if step else None
         result.reading = read(focus, answers, text, current, body.unsure)
         result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)

@@ -5,8 +5,8 @@ import pytest
 
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue.numbers import digits, quantities
-from knowledge.dialogue.situation import read
-from knowledge.dialogue.steps import named_step
+from knowledge.dialogue.situation import is_question, read
+from knowledge.dialogue.steps import named_step, numbered_step
 
 
 @pytest.fixture(scope="module")
@@ -241,3 +241,21 @@ def test_a_place_in_the_list_chooses_an_option(routes, text, value):
 
 def test_a_question_whether_the_assistant_is_official_is_small_talk(routes):
     assert read(routes["open-restaurant"], {}, "你们这个是官方的吗", current="entity").small_talk == "about_me"
+
+
+@pytest.mark.parametrize("text", ["这个二类器械备案收费不", "烟卖不卖都行吗", "执照办好了没"])
+def test_a_not_a_questions_and_their_clipped_tails_ask(text):
+    assert is_question(text)
+
+
+@pytest.mark.parametrize("text", ["没有", "烟不卖", "门头不弄", "我们没有"])
+def test_negative_answers_do_not_ask(text):
+    assert not is_question(text)
+
+
+def test_a_step_pointed_at_by_its_number_in_the_overview_or_the_plan(routes, catalogue):
+    clinic = routes["open-clinic"]
+    assert numbered_step(clinic, catalogue, "第二步要带哪些材料", {}).id == clinic.steps[1].id
+    answers = {"clinic_type": "clinic", "profit": "company", "xray": "yes"}
+    assert numbered_step(clinic, catalogue, "第3步多久", answers).id == "filing"  # the plan skips 个体 registration
+    assert numbered_step(clinic, catalogue, "第十步", answers) is None
