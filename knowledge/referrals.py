@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from knowledge.schema.referral import REFERRALS_FILE, Referral, ReferralTable
-from knowledge.text.normalize import normalize
+from knowledge.text.normalize import normalize, without_measure_words
 
 
 class ReferralError(ValueError):
@@ -41,10 +41,12 @@ def table(folder: Path) -> tuple[Referral, ...]:
 def named(referrals: tuple[Referral, ...] | list[Referral], text: str) -> tuple[Referral, str] | None:
     """The referral whose word the (normalised) text names, and the word; the longest word wins."""
     plain = normalize(text or "").lower()
+    variants = {plain, without_measure_words(plain)}  # "申请个专利" names 申请专利
     best: tuple[Referral, str] | None = None
     for r in referrals:
         for w in r.words:
-            if normalize(w).lower() in plain and (best is None or len(w) > len(best[1])):
+            key = normalize(w).lower()
+            if any(key in v for v in variants) and (best is None or len(w) > len(best[1])):
                 best = (r, w)
     return best
 

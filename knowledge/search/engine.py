@@ -24,7 +24,7 @@ from knowledge.search.embedder import Embedder
 from knowledge.search.fusion import reciprocal_rank_fusion
 from knowledge.search.lexical import LexicalIndex
 from knowledge.search.vector_cache import VectorCache
-from knowledge.text.normalize import normalize
+from knowledge.text.normalize import normalize, without_measure_words
 from knowledge.text.tokenizer import Tokenizer
 
 MAX_QUERY_CHARS = 500
@@ -37,7 +37,6 @@ ROUTE_REACH = 3  # how far down the fused list a route may be lifted from
 # (measured on both question sets: right answers p5 0.017, questions with no guide p50 0.019).
 SPREAD_AT, MIN_SPREAD = 9, 0.015
 LEXICAL_LEAD = 1.5  # the best BM25 score over the second's that singles a guide out
-MEASURE_WORDS = re.compile(r"(开|办|建|买|卖|注册|成立)(一)?(个|家|间|所|套|座)")
 # "What do I have to do" wording asks for the whole route, not one permit in it.
 ROUTE_CUE = re.compile(r"哪些(审批|手续|证|许可|部门)|办(什么|啥|哪些)(证|手续|审批)|几个部门|要跑|一起办|都要办")
 
@@ -285,7 +284,7 @@ class SearchEngine:
         Looks up the query's substrings rather than scanning every name: 100k guides have 100k names.
         """
         best: dict[int, int] = {}
-        for variant in {text, MEASURE_WORDS.sub(r"\1", text)}:
+        for variant in {text, without_measure_words(text)}:
             for name in _substrings(variant, snap.longest_name):
                 for d in snap.names.get(name, ()):
                     best[d] = max(best.get(d, 0), len(name))
@@ -294,7 +293,7 @@ class SearchEngine:
     @staticmethod
     def _names_in(doc: int, text: str, snap: Snapshot) -> bool:
         return any(doc in snap.names.get(n, ())
-                   for variant in {text, MEASURE_WORDS.sub(r"\1", text)}
+                   for variant in {text, without_measure_words(text)}
                    for n in _substrings(variant, snap.longest_name, shortest=3))
 
     @staticmethod

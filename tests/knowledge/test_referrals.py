@@ -94,3 +94,8 @@ def test_what_to_do_at_once_comes_before_the_apology(table):
     assert reply.startswith(gas.urgent) and reply.index("关闭阀门") < reply.index("抱歉")
     trademark = next(r for r in table if r.id == "trademark")
     assert chat.no_guide(trademark).startswith("抱歉")
+
+
+def test_a_measure_word_between_verb_and_object_still_names_the_domain(table):
+    found = referrals.named(table, "我想申请个专利")
+    assert found is not None and found[0].id == "patent"
