@@ -149,6 +149,7 @@ class ActionNavigate(Action):
                 # "这个备案是交通局管还是公安管": about what is in focus, whatever else the words match.
                 return await present(dispatcher, tracker, focus, aspect)
             if focus.kind == "route" and reading.get("facts"):
+                # Facts with a question about no step ("其实不卖烟，那要多久？"): tailored, then the aspect.
                 return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
             if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
                 # "那开药店要多久" names another guide clearly: it becomes the focus.
