@@ -101,11 +101,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # (seconds of start-up); then it is put out of the collector's reach, so that a full collection no
         # longer walks it all (0.45 s each, a pause for every request in flight). bot/server.py does the
         # same for Rasa.
+        collecting = gc.isenabled()
         gc.disable()
         try:
             state = build_state(settings)
         finally:
-            gc.enable()
+            if collecting:
+                gc.enable()
         gc.collect()
         gc.freeze()
         app.state.navigator = state
