@@ -2,10 +2,10 @@
 a cases script there (tests/bot/*_cases.py) in a process of its own and reads how it ended.
 
 Those processes mostly import Rasa and TensorFlow (5-15 s of CPU each), and the in-process tests keep only
-one of the machine's two cores busy. So the runs of the selected cases start as soon as the tests are
-collected, one after another on a background thread, and the tests that read them are moved to the end of
-the session: by then their cases have run on the other core. Each test still waits for its own run and
-asserts on it as before.
+one of the machine's two cores busy. So the runs of the selected cases of the fast layer start as soon as the
+tests are collected, one after another on a background thread, and the tests that read them are moved to the
+end of the session: by then their cases have run on the other core. Each test still waits for its own run
+and asserts on it as before.
 """
 from __future__ import annotations
 
@@ -80,7 +80,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     for item in session.items:
         case = _case_of(item)
-        if case:
+        # Not those of `stack` tests: in the whole suite they would take CPU from the first servers' tests,
+        # some of which time their answers; each of those runs when its test asks for it.
+        if case and not item.get_closest_marker("stack"):
             RUNS.start(*case)
 
 
