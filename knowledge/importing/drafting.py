@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jieba
 from pydantic import TypeAdapter, ValidationError
 from pypinyin import lazy_pinyin
 
@@ -24,6 +23,7 @@ from knowledge.importing import fields as F
 from knowledge.importing.recognised import RawMaterial, Recognised
 from knowledge.schema import guide_adapter
 from knowledge.schema.common import Slug
+from knowledge.text.tokenizer import plain_words
 
 # Schema paths as editors know them, for errors and the recognised-field list.
 PATH_NAMES = {
@@ -126,7 +126,7 @@ _SLUG = TypeAdapter(Slug)  # the schema owns the id rule
 def slug_for(text: str) -> str:
     """A readable id from a Chinese name: 食品经营许可证核发 → shipin-jingying-xukezheng-hefa."""
     words = []
-    for word in jieba.lcut(str(text)):
+    for word in plain_words(str(text)):
         latin = "".join(lazy_pinyin(word)).lower()  # what has no pinyin (latin, digits) is kept as it is
         latin = re.sub(r"[^a-z0-9]+", "", latin)
         if latin:
