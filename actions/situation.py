@@ -5,13 +5,21 @@ knowledge service (one call), so several facts in one message, a correction of a
 "不确定" and small talk are all taken in one turn. A question asked mid-form ("这个要多久？",
 "要刻章吗？") is answered (a second call) and the form goes on with the next open question, asked once.
 A new goal ends the form. The form has one required slot, situation_answer, kept empty until no
-question is open; the question to ask next travels in the next_question slot, so asking costs no call.
+question is open; the question to ask next travels in the next_question slot.
+
+The question is asked by validate_situation_form's own reply, not by an action_ask_situation_answer:
+Rasa's form runs the validation on every turn it is active and then asks through `action_ask_<slot>`
+or `utter_ask_<slot>` if the domain has one, and through nothing if it has neither (the validation
+is expected to have asked). An ask action cost Rasa one more call to this server on every turn of
+the form, and at activation a second validation call too (Rasa validates again when the first
+validation returned nothing); see docs/latency.md.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -28,21 +36,22 @@ def _route_focus(tracker: Tracker) -> Focus | None:
     return focus if focus and focus.kind == "route" else None
 
 
-class ActionAskSituationAnswer(Action):
-    def name(self) -> Text:
-        return "action_ask_situation_answer"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
-        question = tracker.get_slot("next_question")
-        if question:
-            dispatcher.utter_message(text=question["message"]["text"], buttons=question["message"]["buttons"] or None)
-        return []
-
-
 class ValidateSituationForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_situation_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        # super().run has applied `events` to tracker.slots. Rasa's form asks for situation_answer
+        # after this reply exactly when the reply does not end the form (requested_slot set to
+        # None) and leaves situation_answer empty; it would ask with the next_question slot as now.
+        ends = next((e["value"] is None for e in reversed(events)
+                     if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT), False)
+        question = tracker.get_slot("next_question")
+        if not ends and tracker.get_slot("situation_answer") is None and question:
+            dispatcher.utter_message(text=question["message"]["text"], buttons=question["message"]["buttons"] or None)
+        return events
 
     async def validate_situation_answer(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                         tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:

@@ -527,8 +527,8 @@ async def run(args: argparse.Namespace, rasa_url: str, knowledge_url: str | None
     if pids and stats.latencies:
         # Where the time goes: CPU each process spent per answered turn (2 cores: the sum bounds throughput).
         per_turn = {name: cpu[name] / len(stats.latencies) * 1000 for name in pids}
-        print("  CPU per turn: " + ", ".join(f"{k} {v:.0f} ms" for k, v in per_turn.items())
-              + f" (sum {sum(per_turn.values()):.0f} ms; {os.cpu_count()} cores → at most "
+        print("  CPU per turn: " + ", ".join(f"{k} {v:.1f} ms" for k, v in per_turn.items())
+              + f" (sum {sum(per_turn.values()):.1f} ms; {os.cpu_count()} cores → at most "
               f"{os.cpu_count() * 1000 / sum(per_turn.values()):.1f} turns/s)")
         print(f"  load average during the run: {os.getloadavg()[0]:.1f} (other processes on the machine count)")
     p99 = percentile(stats.latencies, 99)

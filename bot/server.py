@@ -48,12 +48,26 @@
    and results).
 
 10. match_rules_on_their_length — RulePolicy compares its rules with as many of the latest states
-   as the longest rule has, not with every state of the tracker (the same rules match).
+   as the longest rule has, not with every state of the tracker (the same rules match), and
+   remembers which rules matched a sequence of states.
 
 11. freeze_the_loaded_model — what is loaded at start is kept out of the garbage collector's full
    collections, each of which otherwise stopped every conversation for most of a second.
 
-docs/latency.md has the profile behind 1, 9, 10 and 11.
+12. featurise_only_new_events — which events apply and the policy states of a tracker's history are
+   kept on the tracker between predictions and turns; only its new events are taken in (the same
+   applied events and states).
+
+13. copy_only_for_written_debug_lines — what Rasa passes to its debug log lines is deep-copied (and
+   RulePolicy's states formatted) only when those lines are written.
+
+14. classify_on_the_sentence_features — the intent classifier's input row is built once from the
+   sentence features (the same row), not through the token-level features and four sparse stacks.
+
+15. run_reading_actions_on_the_tracker — an action that only reads the tracker (action server,
+   action_listen) gets the tracker itself, not a copy, when the prediction brought no events.
+
+docs/latency.md has the profile behind 1 and 9 to 15.
 
 The tracker store (bot/tracker_store.py, configured in bot/endpoints.yml) is the other half of a
 flat per-turn cost: it loads only the recent turns of the current session.
@@ -66,6 +80,7 @@ of failing the first turn on it.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
 from typing import Any, Dict, List, Optional, Text
@@ -311,20 +326,273 @@ def evaluate_graph(graph: Dict[Text, Any], targets: List[Text]) -> List[Any]:
     return [value(t) for t in targets]
 
 
+# Distinct recent-state sequences whose matching rules are remembered (per policy), before starting over.
+KNOWN_RULE_MATCHES = 4096
+
+
 def match_rules_on_their_length() -> None:
     """RulePolicy tests every rule against every state of the tracker, newest first, although a rule
     has nothing to say about states older than its own length (`_is_rule_applicable` answers True
-    for them). The states it walks are cut to the longest rule's length: the same rules remain."""
+    for them). The states it walks are cut to the longest rule's length: the same rules remain.
+
+    Which rules match those few states depends on nothing else (the rules are fixed once the model
+    is loaded), and conversations pass through the same few states again and again (the same
+    intent after the same action with the same slots), so the answer is remembered per sequence of
+    states: matching every rule against them was 7% of Rasa's CPU per turn."""
     from rasa.core.policies.rule_policy import RulePolicy
 
     stock = RulePolicy._get_possible_keys
 
     def _get_possible_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[Any]):
-        # Rasa keeps each rule's parsed states (an lru_cache), so measuring them is cheap.
-        reach = max((len(self._rule_key_to_state(k)) for k in lookup), default=0)
-        return stock(self, lookup, states[-reach:] if reach else [])
+        reaches = self.__dict__.setdefault("_navigator_rule_reach", {})
+        reach = reaches.get(id(lookup))
+        if reach is None:
+            # Rasa keeps each rule's parsed states (an lru_cache), so measuring them is cheap.
+            reach = reaches[id(lookup)] = max((len(self._rule_key_to_state(k)) for k in lookup), default=0)
+        recent = states[-reach:] if reach else []
+        try:
+            key = (id(lookup), *(frozen_state(state) for state in recent))
+            hash(key)
+        except TypeError:  # a state with a value that cannot be a key: match as Rasa does
+            return stock(self, lookup, recent)
+        known = self.__dict__.setdefault("_navigator_rule_matches", {})
+        found = known.get(key)
+        if found is None:
+            if len(known) >= KNOWN_RULE_MATCHES:
+                known.clear()
+            found = known[key] = frozenset(stock(self, lookup, recent))
+        return set(found)
 
     RulePolicy._get_possible_keys = _get_possible_keys
+
+
+def frozen_state(state: Dict[Text, Any]) -> tuple:
+    """A policy state (its parts and their features) as a comparable, hashable value."""
+    return tuple(sorted((part, tuple(sorted(features.items()))) for part, features in state.items()))
+
+
+def classify_on_the_sentence_features() -> None:
+    """LogisticRegressionClassifier builds its input row through Message.get_sparse_features, which
+    deep-copies and stacks the token-level (sequence) features as well, which the classifier never
+    reads, and then passes the sentence row through three more sparse conversions and stacks: two
+    thirds of the classifier's CPU. The same row (bitwise the same values, indices and type: checked
+    in tests/bot/server_cases.py) is built once from the sentence features of the featurisers, in
+    their order. Anything else (several messages, dense features, no sparse ones) takes Rasa's path."""
+    import functools
+
+    import numpy as np
+    import scipy.sparse
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+
+    stock = LogisticRegressionClassifier._create_X
+
+    def _create_X(self: LogisticRegressionClassifier, messages: List[Any]):
+        if len(messages) != 1:
+            return stock(self, messages)
+        sentence = [f for f in messages[0].features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+        sparse = [f.features for f in sentence if f.is_sparse()]
+        if not sparse or len(sparse) != len(sentence):
+            return stock(self, messages)
+        # Rasa combines the featurisers' matrices pairwise, left to right (Features.combine_with_features).
+        row = functools.reduce(lambda a, b: scipy.sparse.hstack([a, b]), sparse)
+        return scipy.sparse.csr_matrix(row, dtype=np.float64)
+
+    LogisticRegressionClassifier._create_X = _create_X
+
+
+def run_reading_actions_on_the_tracker() -> None:
+    """Before every action Rasa copies the tracker (replaying all its events into a new one) and adds
+    the prediction's events to the copy, so that those can be dropped if the action is rejected.
+    When the prediction carries no events and the action only reads the tracker — a call to the
+    action server, action_listen — the copy would equal the tracker and there is nothing to drop:
+    the action is given the tracker itself. Two copies a turn, 3% of Rasa's CPU. `_run_action`
+    copies with `tracker.copy()` and nowhere else, so for the call the tracker answers `copy()` with
+    itself (an attribute of this one tracker, which only this turn holds: Rasa's lock per sender)."""
+    from rasa.core.actions.action import ActionListen, RemoteAction
+    from rasa.core.processor import MessageProcessor
+
+    stock = MessageProcessor._run_action
+    reading = (RemoteAction, ActionListen)
+
+    async def _run_action(self: MessageProcessor, action: Any, tracker: Any, output_channel: Any, nlg: Any,
+                          prediction: Any) -> bool:
+        if prediction.events or type(action) not in reading:
+            return await stock(self, action, tracker, output_channel, nlg, prediction)
+        tracker.copy = lambda: tracker
+        try:
+            return await stock(self, action, tracker, output_channel, nlg, prediction)
+        finally:
+            del tracker.copy
+
+    MessageProcessor._run_action = _run_action
+
+
+KEPT_HISTORY = "_navigator_kept_history"
+
+
+def featurise_only_new_events() -> None:
+    """Rasa derives two things from a tracker by walking all its events, several times a turn: which
+    events apply (`applied_events`: the session check twice, the form, and RulePolicy, which walks
+    back over the history at every form execution) and the policy states of the history (RulePolicy,
+    for each of the two to four predictions: the applied events replayed into a fresh tracker, one
+    state before each action). Together 10–15% of Rasa's CPU per turn. Between two uses the tracker
+    has only grown by a few events, and the tracker store keeps trackers from one turn to the next,
+    so both are kept on the tracker and brought up to date with its new events only.
+
+    New events are taken incrementally only when stock Rasa would simply append them to the applied
+    events; anything that rewrites the applied history (a restart or session start, a reverted action
+    or utterance, a form's repeated execution — Rasa then drops the turns in between — or a loop seen
+    for the first time) recomputes everything the stock way. Only the plain state history is kept
+    (`ignore_rule_only_turns=False`, RulePolicy's); trackers with a bounded event history take the
+    stock path. `applied_events` hands out a new list, the states are the lists of the same dicts
+    stock Rasa builds (consumers change only the last state, which is built afresh on every call)."""
+    from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted, SessionStarted,
+                                         UserUtteranceReverted)
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    stock_applied_events = DialogueStateTracker.applied_events
+    stock_past_states = DialogueStateTracker.past_states
+    rewrites = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)
+
+    class ReplayedStates:
+        """What Domain.states_for_tracker_history builds by walking generate_all_prior_trackers."""
+
+        def __init__(self, tracker: DialogueStateTracker, applied: List[Any], domain: Any,
+                     omit_unset_slots: bool) -> None:
+            self.domain, self.omit_unset_slots = domain, omit_unset_slots
+            self.replay = tracker.init_copy()
+            self.states: List[Any] = []
+            self.apply(applied)
+
+        def apply(self, events: List[Any]) -> None:
+            for event in events:
+                if isinstance(event, ActionExecuted):
+                    self.states.append(self._state())
+                self.replay.update(event)
+
+        def _state(self) -> Any:
+            return self.domain._clean_state(self.domain.get_active_state(self.replay, self.omit_unset_slots))
+
+        def past_states(self) -> List[Any]:
+            return [*self.states, self._state()]
+
+    class KeptHistory:
+        """A tracker's events as seen so far, what of them applies, and the states replayed from them."""
+
+        def __init__(self, tracker: DialogueStateTracker) -> None:
+            self.events = list(tracker.events)
+            self.loops = {e.name for e in self.events if isinstance(e, ActiveLoop) and e.name}
+            self.applied = stock_applied_events(tracker)
+            self.states: Dict[Any, ReplayedStates] = {}
+
+        def catch_up(self, tracker: DialogueStateTracker) -> bool:
+            """Takes in the tracker's new events; False if they rewrite what applies."""
+            if len(tracker.events) < len(self.events) or any(
+                    a is not b for a, b in zip(self.events, tracker.events)):
+                return False
+            new = list(itertools.islice(tracker.events, len(self.events), None))
+            if any(isinstance(e, ActiveLoop) and e.name and e.name not in self.loops for e in new):
+                return False
+            applied = list(self.applied)
+            for event in new:
+                if isinstance(event, rewrites) or (
+                        isinstance(event, ActionExecuted) and event.action_name in self.loops
+                        and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+                    return False
+                applied.append(event)
+            for replayed in self.states.values():
+                replayed.apply(new)
+            self.events.extend(new)
+            self.applied = applied
+            return True
+
+    def kept_history(tracker: DialogueStateTracker) -> KeptHistory:
+        kept = tracker.__dict__.get(KEPT_HISTORY)
+        if kept is None or not kept.catch_up(tracker):
+            kept = tracker.__dict__[KEPT_HISTORY] = KeptHistory(tracker)
+        return kept
+
+    def applied_events(self: DialogueStateTracker) -> List[Any]:
+        if self._max_event_history is not None:
+            return stock_applied_events(self)
+        return list(kept_history(self).applied)
+
+    def past_states(self: DialogueStateTracker, domain: Any, omit_unset_slots: bool = False,
+                    ignore_rule_only_turns: bool = False, rule_only_data: Optional[Dict[Text, Any]] = None):
+        if ignore_rule_only_turns or self._max_event_history is not None:
+            return stock_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        kept = kept_history(self)
+        kind = (id(domain), omit_unset_slots)
+        replayed = kept.states.get(kind)
+        if replayed is None or replayed.domain is not domain:
+            replayed = kept.states[kind] = ReplayedStates(self, kept.applied, domain, omit_unset_slots)
+        return replayed.past_states()
+
+    DialogueStateTracker.applied_events = applied_events
+    DialogueStateTracker.past_states = past_states
+
+
+# Modules whose every `copy.deepcopy` is an argument of a structured debug log line (checked by
+# deepcopies_only_for_debug_lines at start), and the logger their lines go to.
+DEBUG_COPYING_MODULES = ("rasa.core.processor", "rasa.core.actions.forms", "rasa.core.policies.rule_policy")
+
+
+def copy_only_for_written_debug_lines() -> None:
+    """Rasa 3.6 deep-copies what it hands to its structured debug log lines (the events of every action,
+    the parse data, the slots, the policy states) and RulePolicy formats its states as text for one,
+    on every turn, whether or not debug lines are written: about 56 deep copies a turn, 4% of Rasa's
+    CPU. In the modules where every deep copy is such a log argument, `copy` is replaced by a twin
+    whose deepcopy copies only when the module's debug lines are written (the stdlib logger of the
+    module's name, which structlog's level filter consults), and RulePolicy formats its states only
+    then. With `--debug` everything is copied and formatted as before."""
+    import copy
+    import importlib
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    class CopyForDebugLines:
+        def __init__(self, logger_name: Text) -> None:
+            self._logger = logging.getLogger(logger_name)
+
+        def deepcopy(self, value: Any, memo: Any = None) -> Any:
+            return copy.deepcopy(value, memo) if self._logger.isEnabledFor(logging.DEBUG) else value
+
+        def __getattr__(self, name: Text) -> Any:
+            return getattr(copy, name)
+
+    for name in DEBUG_COPYING_MODULES:
+        module = importlib.import_module(name)
+        if deepcopies_only_for_debug_lines(module):
+            module.copy = CopyForDebugLines(name)  # type: ignore[attr-defined]
+        else:  # a Rasa whose deep copies matter for more than logging: left as it is
+            logger.warning("%s deep-copies for more than its debug log: its copies are kept", name)
+
+    stock_format = RulePolicy.format_tracker_states
+    rule_logger = logging.getLogger(RulePolicy.__module__)
+
+    def format_tracker_states(states: List[Dict]) -> Text:
+        return stock_format(states) if rule_logger.isEnabledFor(logging.DEBUG) else ""
+
+    RulePolicy.format_tracker_states = staticmethod(format_tracker_states)
+
+
+def deepcopies_only_for_debug_lines(module: Any) -> bool:
+    """Whether every `copy.deepcopy(…)` call in the module's source is an argument of a
+    `….debug(…)` call, and `copy` is used for nothing else."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(module))
+    in_debug: set = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "debug":
+            in_debug.update(id(n) for arg in [*node.args, *node.keywords] for n in ast.walk(arg))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "copy":
+            if node.attr != "deepcopy" or id(node) not in in_debug:
+                return False
+    return True
 
 
 def freeze_the_loaded_model() -> None:
@@ -459,11 +727,15 @@ def reuse_http_connections() -> None:
     EndpointConfig.session = session
 
 
-def main() -> None:
-    keep_citizens_words_out_of_logs()
+def patch_rasa() -> None:
+    """Every patch above except the logging one, as `main` applies them (tests apply them the same way)."""
     compile_action_result_check()
     run_graphs_in_order()
+    classify_on_the_sentence_features()
     match_rules_on_their_length()
+    featurise_only_new_events()
+    copy_only_for_written_debug_lines()
+    run_reading_actions_on_the_tracker()
     freeze_the_loaded_model()
     reuse_http_connections()
     send_actions_what_they_read()
@@ -471,6 +743,11 @@ def main() -> None:
     fail_loudly_when_tracker_store_fails()
     check_connections_before_use()
     answer_politely_when_dialogue_fails()
+
+
+def main() -> None:
+    keep_citizens_words_out_of_logs()
+    patch_rasa()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *listen_on_loopback_by_default(sys.argv[1:])]

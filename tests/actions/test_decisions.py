@@ -214,3 +214,51 @@ def test_the_greeting_comes_from_the_knowledge_service_in_the_centres_name():
     events = asyncio.run(_close_after(ActionGreet().run(dispatcher, tracker("你好", "greet"), {})))
     text = said(dispatcher)
     assert events == [] and "“审批导航”助手" in text and centre.NAME in text
+
+
+def validate_as_rasa_does(text: str | None, intent: str = "request_guide", **slots: Any) -> tuple[list, list]:
+    """validate_situation_form run whole, as Rasa's form calls it: the tracker ends with the form's
+    ActionExecuted and, when the citizen's message filled situation_answer, that slot candidate.
+    Returns the reply's events and messages."""
+    dispatcher = CollectingDispatcher()
+    events = [{"event": "action", "name": "situation_form"}]
+    if text is not None:
+        events.append({"event": "slot", "name": "situation_answer", "value": text})
+    t = Tracker("test-user", {"situation_misses": 0, "situation_answer": text, **slots},
+                {"text": text or "", "intent": {"name": intent, "confidence": 1.0}, "entities": []},
+                events, False, None, {"name": "situation_form"}, "situation_form")
+    reply = asyncio.run(_close_after(ValidateSituationForm().run(dispatcher, t, DOMAIN)))
+    return reply, dispatcher.messages
+
+
+def test_the_validation_asks_the_next_question_in_its_own_reply():
+    """No action_ask_situation_answer: Rasa's form asks nothing itself, so the question the form goes on
+    with comes last in the validation's reply, with its buttons."""
+    events, messages = validate_as_rasa_does("个体户", **asking("entity", situation={}))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["situation_answer"] is None and "已记下" in messages[0]["text"]
+    assert messages[-1]["text"] == slots["next_question"]["message"]["text"]
+    assert messages[-1]["buttons"] == (slots["next_question"]["message"]["buttons"] or [])
+    assert sum(m["text"] == messages[-1]["text"] for m in messages) == 1
+
+
+def test_at_activation_the_validation_asks_the_first_question():
+    """The form starts after action_navigate set next_question: nothing to validate yet, the question is asked."""
+    question = {"id": "entity", "number": 1, "total": 4, "message": {"text": "（1/4）您打算以什么身份经营？", "buttons": []}}
+    events, messages = validate_as_rasa_does(None, focus=RESTAURANT, requested_slot=None, next_question=question)
+    assert events == [] and [m["text"] for m in messages] == [question["message"]["text"]]
+
+
+def test_the_validation_asks_nothing_when_the_last_question_is_answered():
+    events, messages = validate_as_rasa_does(
+        "不挂", "deny", **asking("signboard", situation={"entity": "individual", "area": "small", "sells_tobacco": "no"}))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["situation_answer"] == "done" and slots["next_question"] is None
+    assert "已记下" in messages[0]["text"] and "?" not in [m["text"] for m in messages]
+
+
+def test_the_validation_asks_nothing_when_a_new_goal_ends_the_form():
+    events, messages = validate_as_rasa_does("那办护照呢", **asking("entity", situation={}))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["requested_slot"] is None and slots["switch_to"] == "item:passport"
+    assert "?" not in [m["text"] for m in messages]
