@@ -20,7 +20,10 @@ BASE_URL ?= http://127.0.0.1:8000
 eval-dialogue:
 	.venv/service/bin/python -m knowledge.evaluation.conversations --base-url $(BASE_URL)
 	.venv/service/bin/python -m knowledge.evaluation.conversations --base-url $(BASE_URL) --set knowledge/evaluation/conversations_fresh.yml
+	.venv/service/bin/python -m knowledge.evaluation.conversations --base-url $(BASE_URL) --set knowledge/evaluation/conversations_third.yml
+	.venv/service/bin/python -m knowledge.evaluation.conversations --base-url $(BASE_URL) --set knowledge/evaluation/conversations_fourth.yml
 	.venv/service/bin/python -m knowledge.evaluation.business --base-url $(BASE_URL)
+	.venv/service/bin/python -m knowledge.evaluation.business --base-url $(BASE_URL) --set knowledge/evaluation/business_second.yml
 # The scaled layout on this machine: several replicas behind nginx (docs/deploy.md).
 run-scaled:
 	bash scripts/start-scaled.sh

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_client as kb
+from actions.navigate import ActionNavigate
 
 RATING_BUTTONS = [
     {"title": f"{n}分 {label}", "payload": f'/give_rating{{"rating":"{n}"}}'}
@@ -32,6 +33,20 @@ def parse_rating(text: str, entity: Optional[str]) -> Optional[int]:
     return None
 
 
+# A typed rating nobody asked for is short ("5分", "很满意"); a longer message the classifier filed as
+# one ("驾照扣了9分能不能消分") is a question and is navigated like any other.
+UNASKED_RATING_CHARS = 6
+
+
+def rating_asked(tracker: Tracker) -> bool:
+    """Whether the assistant's last message asked for a rating (it carries the rating buttons)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return any("/give_rating" in (b.get("payload") or "") for b in buttons)
+    return False
+
+
 class ActionRate(Action):
     def name(self) -> Text:
         return "action_rate"
@@ -39,6 +54,8 @@ class ActionRate(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
+        if len(text) > UNASKED_RATING_CHARS and not text.startswith("/") and not rating_asked(tracker):
+            return await ActionNavigate().run(dispatcher, tracker, domain)
         score = parse_rating(text, next(tracker.get_latest_entity_values("rating"), None))
         if score is None:
             dispatcher.utter_message(text="请为本次服务打 1-5 分（5 分最满意）：", buttons=RATING_BUTTONS)

@@ -92,9 +92,12 @@ async def answer(focus: str, aspect: Optional[str] = None, answers: Optional[Dic
         "start_questions": start_questions, "general": general})
 
 
-async def say(what: str, aspect: Optional[str] = None, results: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
-    """A reply about no guide in particular: not found, none of the offered, out of scope, which service?"""
-    return await _request("POST", "/api/dialogue/say", json={"what": what, "aspect": aspect, "results": results or []})
+async def say(what: str, aspect: Optional[str] = None, results: Optional[List[Dict[str, Any]]] = None,
+              small_talk: Optional[str] = None) -> Dict[str, Any]:
+    """A reply about no guide in particular: not found, none of the offered, out of scope, which service?,
+    small talk"""
+    return await _request("POST", "/api/dialogue/say", json={"what": what, "aspect": aspect, "results": results or [],
+                                                              "small_talk": small_talk})
 
 
 async def guide(kind: str, guide_id: str) -> Dict[str, Any]:

@@ -108,15 +108,22 @@ class ActionNavigate(Action):
         if u.get("no_guide"):
             await tell_no_guide(dispatcher, tracker, text, u["no_guide"])
             return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
-        stating = bool((u.get("reading") or {}).get("facts") or (u.get("goal_reading") or {}).get("facts"))
-        # A message that states its situation is not asking for an aspect unless its words say so:
-        # the classifier's guess ("容缺?") on "开个便利店，个体，卖烟，60平" would hijack the answer.
-        aspect = u.get("aspect") if stating else aspect_for(intent, u)
+        if u.get("small_talk") and u["search"]["match"] != "clear" and not u.get("goal"):
+            # "👍", "好的好的", "稍等", "你是机器人吗" with nothing else: a word back, not "没有找到".
+            utter(dispatcher, await kb.say("small_talk", small_talk=u["small_talk"]))
+            return []
         found = u["search"]
         top = found["results"][0] if found["results"] else None
         top_focus = Focus(top["kind"], top["id"]) if top else None
-
         goal = Focus.parse(u.get("goal"))
+
+        stating = bool((u.get("reading") or {}).get("facts") or (u.get("goal_reading") or {}).get("facts"))
+        target = goal or (top_focus if found["match"] == "clear" else None)
+        introducing = target is not None and target != focus and len(text) > BARE_FOLLOW_UP
+        # A message that states its situation, or names a goal not yet in focus, asks for an aspect only
+        # when its words say so: the classifier's guess on "开个便利店，个体，卖烟，60平" (容缺?) or on
+        # "退休要办些啥" (受理条件?) would answer one detail of a route never introduced.
+        aspect = u.get("aspect") if stating or introducing else aspect_for(intent, u)
         if goal and str(goal) in offered:
             # A reply to the list of choices that answers one offered route's question chooses it.
             return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
@@ -129,13 +136,20 @@ class ActionNavigate(Action):
             # "什么是容缺受理" asks about the practice itself, whatever guide is in focus.
             return await present(dispatcher, tracker, top_focus, None)
         if focus:
+            reading = u.get("reading") or {}
+            if focus.kind == "route" and reading.get("facts") and not reading.get("asks"):
+                # A fact or a correction after the plan ("其实不卖烟", "还是要挂个招牌"): the plan is tailored
+                # again, even when the fact names one of its steps.
+                return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
             if focus.kind == "route" and u.get("step"):
                 # "医保能手机上办吗" inside the newborn route: answered for that step, route kept.
                 utter(dispatcher, await kb.answer(str(focus), aspect, answers, step=u["step"]))
                 return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
-            reading = u.get("reading") or {}
+            if u.get("points_back"):
+                # "这个备案是交通局管还是公安管": about what is in focus, whatever else the words match.
+                return await present(dispatcher, tracker, focus, aspect)
             if focus.kind == "route" and reading.get("facts"):
-                # A fact or a correction after the plan ("其实不卖烟", "第二套"): the plan is tailored again.
+                # Facts with a question about no step ("其实不卖烟，那要多久？"): tailored, then the aspect.
                 return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
             if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
                 # "那开药店要多久" names another guide clearly: it becomes the focus.

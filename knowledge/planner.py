@@ -145,14 +145,15 @@ def possible_totals(route: Route, catalogue: Catalogue, answers: dict[str, str],
     """Fastest and slowest total (promised working days) over every way the open questions may be
     answered, and the open questions that change it: "要多久" asked before the situation is known."""
     pending = [q for q in route.questions if q.id in pending_questions(route, answers)]
-    totals: dict[tuple, int] = {}
+    totals: dict[tuple[str, ...], int] = {}
     for filled in completions(route, answers, [q.id for q in pending], limit):
         combo = tuple(filled[q.id] for q in pending)
         filled, _ = effective_answers(route, filled)
         totals[combo] = plan_route(route, catalogue, filled).total_promised_days
     deciding = []
     for i, q in enumerate(pending):
-        others = {}  # the other questions' answers → the totals this question's answers give
+        # The other questions' answers → the totals this question's answers give.
+        others: dict[tuple[str, ...], set[int]] = {}
         for combo, total in totals.items():
             others.setdefault(combo[:i] + combo[i + 1:], set()).add(total)
         if any(len(t) > 1 for t in others.values()):
@@ -211,15 +212,13 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
         phase[sid] = 1 + max((phase[d] for d in all_deps[sid]), default=0)
         start[sid] = max((finish[d] for d in all_deps[sid]), default=0)
         finish[sid] = start[sid] + tl.promised_days
-        law_prev = [finish_law[d] for d in all_deps[sid]]
-        finish_law[sid] = (
-            None if tl.statutory_days is None or None in law_prev else max(law_prev, default=0) + tl.statutory_days
-        )
+        law_start = _latest([finish_law[d] for d in all_deps[sid]])
+        finish_law[sid] = None if tl.statutory_days is None or law_start is None else law_start + tl.statutory_days
     # Batches are numbered over the listed steps: a batch of conditional steps alone is not shown.
     batch = {p: i + 1 for i, p in enumerate(sorted({phase[s] for s in order}))}
     phase = {sid: batch[phase[sid]] for sid in order}
     number = {sid: i + 1 for i, sid in enumerate(sorted(order, key=lambda s: (phase[s], order.index(s))))}
-    ordered = sorted(order, key=number.get)
+    ordered = sorted(order, key=number.__getitem__)
     critical = _critical_path(ordered, deps, finish)
 
     steps = []
@@ -230,7 +229,7 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
                 number=number[sid], id=sid, item_id=item.id, title=step.title or item.name,
                 department=item.department, window=item.place.window, address=item.place.address,
                 stage=step.stage, phase=phase[sid],
-                depends_on=sorted(deps[sid], key=number.get),
+                depends_on=sorted(deps[sid], key=number.__getitem__),
                 promised_days=item.time_limit.promised_days, promised_sample=item.time_limit.promised_sample,
                 statutory_days=item.time_limit.statutory_days,
                 start_day=start[sid], finish_day=finish[sid], critical=sid in critical,
@@ -243,7 +242,6 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
     for sid in order:  # topological order: a step's prerequisites are done before it
         ancestors[sid] = set(deps[sid]).union(*(ancestors[d] for d in deps[sid]))
     materials = _merge_materials(ordered, items, number, ancestors, answers, {q.id for q in route.questions})
-    law_totals = [finish_law[s] for s in ordered]
     return Plan(
         route_id=route.id, route_name=route.name, summary=route.summary,
         answers=answers, answer_labels=_answer_labels(route, answers),
@@ -252,7 +250,7 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
         phases=[[number[s] for s in ordered if phase[s] == p] for p in sorted(set(phase.values()))],
         total_promised_days=max((finish[s] for s in ordered), default=0),
         promised_sample=any(items[s].time_limit.promised_sample for s in ordered),
-        total_statutory_days=None if None in law_totals else max(law_totals, default=0),
+        total_statutory_days=_latest([finish_law[s] for s in ordered]),
         sum_promised_days=sum(items[s].time_limit.promised_days for s in ordered),
         critical_path=[number[s] for s in ordered if s in critical],
         visits=sum(items[s].time_limit.visits for s in ordered),
@@ -265,6 +263,12 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
               if items[s].fee.charged or items[s].costs],
         notes=list(route.notes),
     )
+
+
+def _latest(finish_days: list[int | None]) -> int | None:
+    """The latest of some statutory finish days (0 for none); None when any step has no statutory limit."""
+    known = [d for d in finish_days if d is not None]
+    return max(known, default=0) if len(known) == len(finish_days) else None
 
 
 def _topological(ids: list[str], deps: dict[str, set[str]]) -> list[str]:
@@ -295,8 +299,9 @@ def _merge_materials(order: list[str], items: dict[str, Item], number: dict[str,
                      asked: set[str]) -> list[PlannedMaterial]:
     produced: dict[str, list[str]] = {}  # material key or item id -> steps whose result it is
     for sid in order:
-        if items[sid].result.key:
-            produced.setdefault(items[sid].result.key, []).append(sid)
+        result_key = items[sid].result.key
+        if result_key:
+            produced.setdefault(result_key, []).append(sid)
         produced.setdefault(items[sid].id, []).append(sid)
 
     def provider_for(key: str | None, sid: str) -> int | None:

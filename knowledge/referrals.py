@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from knowledge.schema.referral import REFERRALS_FILE, Referral, ReferralTable
-from knowledge.text.normalize import normalize
+from knowledge.text.normalize import normalize, without_measure_words
 
 
 class ReferralError(ValueError):
@@ -41,10 +41,12 @@ def table(folder: Path) -> tuple[Referral, ...]:
 def named(referrals: tuple[Referral, ...] | list[Referral], text: str) -> tuple[Referral, str] | None:
     """The referral whose word the (normalised) text names, and the word; the longest word wins."""
     plain = normalize(text or "").lower()
+    variants = {plain, without_measure_words(plain)}  # "申请个专利" names 申请专利
     best: tuple[Referral, str] | None = None
     for r in referrals:
         for w in r.words:
-            if normalize(w).lower() in plain and (best is None or len(w) > len(best[1])):
+            key = normalize(w).lower()
+            if any(key in v for v in variants) and (best is None or len(w) > len(best[1])):
                 best = (r, w)
     return best
 
@@ -66,11 +68,12 @@ def problems(referrals: list[Referral], guides) -> dict[str, list[str]]:
 
 
 def covers(guide, word: str) -> bool:
-    """The guide answers questions put in this word: it is in its name, aliases or summary, its FAQ
-    question, or a route's situation words ("公积金贷款" answers 二手房's 贷款 question). A mention
-    elsewhere (低保 as a condition of a subsidy) does not make it the guide for that word."""
+    """The guide answers questions put in this word: it is in its name or aliases, its FAQ question,
+    or a route's situation words ("公积金贷款" answers 二手房's 贷款 question). A mention elsewhere,
+    the summary included ("持有残疾人证的低保家庭…" in a disability subsidy), does not make it the
+    guide for that word."""
     key = normalize(word).lower()
-    texts = [getattr(guide, "name", ""), getattr(guide, "summary", "") or "", *getattr(guide, "aliases", []),
+    texts = [getattr(guide, "name", ""), *getattr(guide, "aliases", []),
              getattr(guide, "question", "") or "", *getattr(guide, "alt_questions", [])]
     for q in getattr(guide, "questions", []):
         texts += [q.text, *q.keywords] + [w for o in q.options for w in (o.label, *o.keywords)]

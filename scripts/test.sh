@@ -11,7 +11,9 @@ cd "$ROOT"
 
 checks() {  # configured in pyproject.toml
   .venv/service/bin/ruff check --quiet .
-  .venv/service/bin/mypy
+  # mypy's cache beside the other cached artefacts, shared by every clone: the third-party packages it
+  # analyses are the same venv's, so a fresh clone checks in seconds instead of half a minute.
+  MYPY_CACHE_DIR="$CACHE/mypy" .venv/service/bin/mypy
 }
 
 if [ $# -eq 0 ]; then

@@ -27,16 +27,16 @@ class AppState:
     settings: Settings
     sessions: sessionmaker
     live: LiveKnowledge
+    # Replaces `live` when guides are published here or on another replica.
+    publisher: "Publisher"
+    # Reads uploaded guides into import drafts in the background (knowledge/importing/jobs.py).
+    imports: "ImportRunner"
+    # Failed sign-ins, in Redis with REDIS_URL (knowledge/api/login_throttle.py).
+    login_throttle: "LoginThrottle"
     # What POST /api/conversations/events requires as X-Service-Token (knowledge/core/secrets.py).
     service_token: str = ""
-    # Failed sign-ins, in Redis with REDIS_URL (knowledge/api/login_throttle.py).
-    login_throttle: "LoginThrottle | None" = None
-    # Replaces `live` when guides are published here or on another replica.
-    publisher: "Publisher | None" = None
     # Rasa's SQL tracker store, when TRACKER_DB_URL is set (knowledge/store/trackers.py).
     trackers: "TrackerStore | None" = None
-    # Reads uploaded guides into import drafts in the background (knowledge/importing/jobs.py).
-    imports: "ImportRunner | None" = None
 
     @property
     def catalogue(self) -> Catalogue:

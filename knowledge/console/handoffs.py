@@ -8,10 +8,10 @@ staff members click at once exactly one of them wins and the other is told who w
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from knowledge.catalogue import Catalogue
@@ -76,11 +76,12 @@ def mark_handled(session: Session, catalogue: Catalogue, row: ConversationEventR
             "handled_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     if note:
         data["handled_note"] = note
-    done = session.execute(
+    # Session.execute is typed as returning a Result; an UPDATE's is a CursorResult, which has the count.
+    done = cast(CursorResult, session.execute(
         update(ConversationEventRow)
         .where(ConversationEventRow.id == row.id, ConversationEventRow.status == "open")
         .values(status="handled", data=data)
-    )
+    ))
     session.commit()
     session.refresh(row)
     if done.rowcount == 0:

@@ -4,11 +4,14 @@ everything about a service (its questions, options, synonyms) lives in the route
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 # A clause that asks rather than tells: its facts are not taken as answers ("要刻章吗" is not "要刻章").
 QUESTION = re.compile(
     r"[?？]|吗|么|多久|几天|几[月号点个岁时周年]|多长|多少|几趟|几次|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|"
-    r"能不能|可不可以|可以不|行不行|要不要|需不需要|用不用|是不是|有没有|会不会|咋"
+    r"能不能|可不可以|可以不|行不行|要不要|需不需要|用不用|是不是|有没有|会不会|咋|"
+    # "卖不卖", "收费不", "办好了没": the A-not-A question and its clipped tail
+    r"([\u4e00-\u9fff])[不没]\1|(?<=[\u4e00-\u9fff])(?<![不没])[不没][?？。.!！~]*$"
 )
 CORRECTION = re.compile(r"不对|说错|搞错|弄错|错了|改成|改为|换成|改一下|更正|其实是|应该是|我是说|重新选|不是.{0,8}是")
 UNSURE = re.compile(r"不确定|不知道|不清楚|不太清楚|没想好|还没定|没确定|说不好|说不准|看情况|都有可能|不一定|两种都|还在考虑|拿不准|不懂")
@@ -20,11 +23,68 @@ _NOT_NEGATION = re.compile(r"没问题|不错|不然|不过|无论|不管(?=[是
 NEGATION = re.compile(r"不|没|无|否|别|免|甭|未|非|算了|拉倒")
 AFFIRMATION = re.compile(r"^(嗯+|对+|是+|是的|对的|好+|好的|行|可以|需要|要+|有+|会+|没错|当然|肯定|必须|yes|ok)[的啊呀吧哦呢。.!！]*$", re.I)
 # Thanks and praise ("你真厉害", "给你点个赞"), greetings: a word back, not an answer.
+# A message that turns to another goal ("算了KTV不搞了，改开个宾馆", "还是开便利店吧") is no stop, though
+# it starts like one; "我不想办了", "改天再办" are stops.
+NAMES_A_NEW_GOAL = re.compile(r"(?:改|换成?|还是|(?<![不没])想要?|打算)(?:开|办|做|搞|弄|干)(?!了)")
+# A request for a person rather than the assistant. The classifier alone hears one in any "人"
+# ("就我一个人干", "夫妻两个人开"), which mid-form answers how many people work there; a handoff
+# needs one of these words (bot/components/intent_guards.py applies it to the NLU).
+ASKS_FOR_PERSON = re.compile(
+    r"人工|真人|客服|坐席|工作人员|办事员|帮办|专人|领导|电话|热线|12345|回电|机器|窗口的人|"
+    r"(?:找|换|叫|问|和|跟|有)个?人(?![员口数])"
+)
 SMALL_TALK = re.compile(r"^(你|您)?(真|太|好|很|挺)?(谢谢|多谢|感谢|辛苦|赞|点赞|给你点个赞|厉害|好棒|真棒|棒|聪明|好用|靠谱|哈+|呵+|你好|您好|在吗|在不在)")
 
 
+# Small talk during the questions, by what it calls for: "wait, I'll ask my husband" (the question waits),
+# a bare "嗯嗯" or an emoji that answers nothing (the question again, not "没能确定"), a question about
+# the assistant itself.
+HOLD = re.compile(r"稍等|等一下|等等|等会|等我|我问问|问一?下|我想想|想一想|让我想|我查一?下|我看一?下|回头|待会|一会儿?")
+ACKNOWLEDGEMENT = re.compile(r"^(嗯+|哦+|噢+|喔+|额+|呃+|好+的?|好吧|ok|okay|收到|明白了?|知道了|了解)[的啊呀吧哦呢嗯。.!！~]*$", re.I)
+ABOUT_THE_ASSISTANT = re.compile(r"你是(不是)?(机器人|真人|人工|ai|谁|智能)|机器人吗|是不是机器|是人还是|是真人吗|"
+                                 r"(你|你们|这个)(这个)?是(不是)?官方", re.I)
+_WORDLESS = re.compile(r"^\W*$")
+
+
+# A change of mind names the goal it leaves ("算了不开饭店了，我想开个宠物医院"): the new goal wins over
+# a step of the old route that the same words happen to name.
+CHANGE_OF_MIND = re.compile(r"算了|不(?:开|办|做|弄|搞|干)了|改(?:成|为|开|办|做)|换成|换个|不想(?:开|办|做|弄|搞)")
+# "这个备案是交通局管还是公安管": a follow-up that points back at what is in focus, whatever else its
+# words match in the search. (A bare 那 is "then" — "那办护照呢" — and may name a new goal.)
+POINTS_BACK = re.compile(r"^(这个|这项|这一?步|这些|那个|那项|那一?步|该|它|上面|刚才|前面)")
+
+
+SmallTalk = Literal["about_me", "thanks", "hold", "ack"]
+
+
+def small_talk_kind(text: str) -> SmallTalk | None:
+    """'about_me', 'thanks', 'hold' or 'ack' for small talk, None for anything else."""
+    if ABOUT_THE_ASSISTANT.search(text):
+        return "about_me"
+    if SMALL_TALK.match(text):
+        return "thanks"
+    if len(text) <= 15 and HOLD.search(text):
+        return "hold"
+    if ACKNOWLEDGEMENT.match(text) or _WORDLESS.match(text):
+        return "ack"
+    return None
+
+
+def names_a_new_goal(text: str) -> bool:
+    return bool(NAMES_A_NEW_GOAL.search(text))
+
+
+def asks_for_person(text: str) -> bool:
+    return bool(ASKS_FOR_PERSON.search(text))
+
+
+# "几个" counts people without asking how many when it opens the clause or follows who they are with
+# ("几个朋友合伙", "我们几个人开"); "要几个股东" still asks.
+_A_FEW_PEOPLE = re.compile(r"(?:^|(?<=[们咱和跟与同有好这那]))几个(?=人|朋友|股东|合伙人|伙伴|兄弟|姐妹|同学|亲戚|老乡|员工|家人)")
+
+
 def is_question(clause: str) -> bool:
-    return bool(QUESTION.search(clause))
+    return bool(QUESTION.search(_A_FEW_PEOPLE.sub("", clause)))
 
 
 def negated(text: str) -> bool:

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from knowledge.dialogue import acts
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue.aspects import LABELS
 from knowledge.dialogue.situation import Reading
-from knowledge.planner import (completions, effective_answers, open_questions, pending_questions, plan_route,
+from knowledge.planner import (Plan, completions, effective_answers, open_questions, pending_questions, plan_route,
                                possible_totals)
 from knowledge.schema import Faq, Item, Route
 from knowledge.schema.referral import Referral
-from knowledge.schema.route import Question, condition_holds
+from knowledge.schema.route import Condition, Question, condition_holds
+from knowledge.search.engine import SearchResult
 from knowledge.wording import chat
 
 ROUTE_FOLLOW_UPS = ["要带哪些材料", "要多久", "能网上办吗", "材料不全能先办吗"]
@@ -51,10 +53,6 @@ class Answer(BaseModel):
     starts_questions: bool = Field(False, description="这个回答开始了情形问答（概览之后接着问下一个问题）")
 
 
-def _dump(model: BaseModel) -> dict:
-    return model.model_dump(mode="json")
-
-
 def next_question(route: Route, answers: dict[str, str], unsure: list[str], escapes: bool = False) -> NextQuestion | None:
     kept, _ = effective_answers(route, answers)
     remaining = [q for q in open_questions(route, kept) if q.id not in unsure]
@@ -64,16 +62,15 @@ def next_question(route: Route, answers: dict[str, str], unsure: list[str], esca
     done = len([q for q in kept if q in {x.id for x in route.questions}]) + len(unsure)
     number, total = done + 1, done + len(remaining)
     return NextQuestion(id=question.id, number=number, total=total,
-                        message=Message(**chat.question_message(_dump(question), number, total, escapes)))
+                        message=message(*chat.question_message(question, number, total, escapes)))
 
 
 def faq_answer(faq: Faq) -> Answer:
-    return Answer(messages=[message(chat.faq_answer(_dump(faq)))])
+    return Answer(messages=[message(chat.faq_answer(faq))])
 
 
 def item_answer(item: Item, aspect: str | None) -> Answer:
-    data = _dump(item)
-    text = chat.item_aspect(data, aspect) if aspect and aspect != "proxy" else chat.item_card(data)
+    text = chat.item_aspect(item, aspect) if aspect and aspect != "proxy" else chat.item_card(item)
     return Answer(messages=[message(text, ITEM_FOLLOW_UPS)])
 
 
@@ -89,10 +86,9 @@ def route_answer(route: Route, catalogue: Catalogue, answers: dict[str, str], un
     kept, _ = effective_answers(route, answers)
     plan = plan_route(route, catalogue, kept)
     nq = next_question(route, kept, unsure)
-    data = _dump(plan)
     if nq and start_questions and (aspect is None or aspect in SITUATION_ASPECTS):
-        items = {s.item: _dump(catalogue.items[s.item]) for s in route.steps if s.item in catalogue.items}
-        messages = [message(chat.route_overview(_dump(route), items)),
+        items = {s.item: catalogue.items[s.item] for s in route.steps if s.item in catalogue.items}
+        messages = [message(chat.route_overview(route, items)),
                     message(chat.questions_intro(nq.total - nq.number + 1))]
         if aspect:
             messages.insert(1, message(_early_aspect(route, catalogue, kept, aspect, plan)))
@@ -100,17 +96,17 @@ def route_answer(route: Route, catalogue: Catalogue, answers: dict[str, str], un
     if aspect and nq and aspect in SITUATION_ASPECTS and not general:
         return Answer(messages=[message(_early_aspect(route, catalogue, kept, aspect, plan))], next_question=nq)
     if aspect:
-        return Answer(messages=[message(chat.route_aspect(data, aspect), ROUTE_FOLLOW_UPS)], next_question=nq)
-    return Answer(messages=[message(chat.plan_summary(data)), message(chat.plan_materials(data)),
-                            message(chat.plan_extras(data), PLAN_FOLLOW_UPS)], next_question=nq)
+        return Answer(messages=[message(chat.route_aspect(plan, aspect), ROUTE_FOLLOW_UPS)], next_question=nq)
+    return Answer(messages=[message(chat.plan_summary(plan)), message(chat.plan_materials(plan)),
+                            message(chat.plan_extras(plan), PLAN_FOLLOW_UPS)], next_question=nq)
 
 
-def _early_aspect(route: Route, catalogue: Catalogue, answers: dict[str, str], aspect: str, plan) -> str:
+def _early_aspect(route: Route, catalogue: Catalogue, answers: dict[str, str], aspect: str, plan: Plan) -> str:
     if aspect == "duration" or aspect == "process":
         fastest, slowest, deciding = possible_totals(route, catalogue, answers)
         texts = {q.id: q.text for q in route.questions}
         return chat.open_duration(route.name, fastest, slowest, [texts[q] for q in deciding])
-    return chat.open_materials(_dump(plan), _step_titles(route, catalogue, plan.conditional_steps))
+    return chat.open_materials(plan, _step_titles(route, catalogue, plan.conditional_steps))
 
 
 def step_answer(route: Route, catalogue: Catalogue, answers: dict[str, str], step_id: str,
@@ -126,11 +122,11 @@ def step_answer(route: Route, catalogue: Catalogue, answers: dict[str, str], ste
     texts = {q.id: q.text for q in route.questions}
     lines = [chat.step_status(route.name, title, state, [texts[q] for q in waiting])]
     if aspect == "proxy":
-        lines.append(chat.proxy(title, _dump(proxy_faq) if proxy_faq else None))
+        lines.append(chat.proxy(title, proxy_faq))
     elif aspect:
-        lines.append(chat.item_aspect(_dump(item), aspect))
+        lines.append(chat.item_aspect(item, aspect))
     else:
-        lines.append(chat.item_card(_dump(item)))
+        lines.append(chat.item_card(item))
     return Answer(messages=[message("\n".join(lines), ROUTE_FOLLOW_UPS)])
 
 
@@ -140,7 +136,7 @@ def reading_answer(route: Route, catalogue: Catalogue, reading: Reading, current
     taken, a correction applied, "不确定" explained; a message that answers nothing gets the question
     again with buttons (plus 不确定 and 跳过) once, and the second time the question is set aside, so the
     citizen never reads the same "没能确定" twice in a row."""
-    questions = {q.id: _dump(q) for q in route.questions}
+    questions = {q.id: q for q in route.questions}
     messages: list[Message] = []
     if reading.act == "other" and current in questions and current in reading.open_questions:
         if misses >= 1:
@@ -151,7 +147,7 @@ def reading_answer(route: Route, catalogue: Catalogue, reading: Reading, current
             nq = next_question(route, reading.answers, reading.unsure, escapes=True)
             return Answer(messages=[message(chat.miss(questions[current]))], next_question=nq)
     if reading.facts:
-        messages.append(message(chat.acknowledgement([_dump(f) for f in reading.facts], questions)))
+        messages.append(message(chat.acknowledgement(reading.facts, questions)))
     if reading.dropped:
         messages.append(message(chat.dropped_note(reading.dropped, questions)))
     nq = next_question(route, reading.answers, reading.unsure)
@@ -159,11 +155,12 @@ def reading_answer(route: Route, catalogue: Catalogue, reading: Reading, current
         q = next(x for x in route.questions if x.id == reading.unsure[-1])
         messages.append(message(chat.unsure(questions[q.id], consequences(route, catalogue, reading.answers, q))))
     elif reading.act == "small_talk":
-        messages.append(message(chat.small_talk_in_form()))
+        messages.append(message(chat.small_talk(reading.small_talk or "thanks", in_form=True)))
     return Answer(messages=messages, next_question=nq)
 
 
-def consequences(route: Route, catalogue: Catalogue, answers: dict[str, str], question: Question) -> list[tuple]:
+def consequences(route: Route, catalogue: Catalogue, answers: dict[str, str],
+                 question: Question) -> list[tuple[str, list[str]]]:
     """For each option of the question, the steps that hang on this question and would then apply
     (for "不确定": the citizen sees what the choice changes)."""
     out = []
@@ -174,7 +171,7 @@ def consequences(route: Route, catalogue: Catalogue, answers: dict[str, str], qu
     return out
 
 
-def _may_hold(route: Route, answers: dict[str, str], cond) -> bool:
+def _may_hold(route: Route, answers: dict[str, str], cond: Condition | None) -> bool:
     """The condition can still hold once the other open questions are answered."""
     open_ids = [qid for qid in (cond or {}) if qid not in answers]
     return any(condition_holds(cond, filled) for filled in completions(route, answers, open_ids))
@@ -182,20 +179,23 @@ def _may_hold(route: Route, answers: dict[str, str], cond) -> bool:
 
 def proxy_answer(name: str, proxy_faq: Faq | None, follow_ups: list[str] | None = None) -> Answer:
     """Someone else handing it in (代办), for the guide in focus."""
-    return Answer(messages=[message(chat.proxy(name, _dump(proxy_faq) if proxy_faq else None), follow_ups)])
+    return Answer(messages=[message(chat.proxy(name, proxy_faq), follow_ups)])
 
 
 def no_guide_answer(referral: Referral) -> Answer:
     """No guide here for the domain the citizen named: say so, and who handles it."""
-    return Answer(messages=[message(chat.no_guide(_dump(referral)))])
+    return Answer(messages=[message(chat.no_guide(referral))])
 
 
-def general(what: str, aspect: str | None, results: list[dict]) -> Answer:
+def general(what: str, aspect: str | None, results: list[SearchResult],
+            small_talk: acts.SmallTalk | None = None) -> Answer:
     if what == "offer":
         return Answer(messages=[Message(
             text=chat.options_text(results, "您想办的可能是以下哪一项？"),
-            buttons=[Button(title=r["title"], payload=f'/choose_option{{"choice":"{r["kind"]}:{r["id"]}"}}')
+            buttons=[Button(title=r.title, payload=f'/choose_option{{"choice":"{r.kind}:{r.id}"}}')
                      for r in results])])
+    if what == "small_talk":
+        return Answer(messages=[message(chat.small_talk(small_talk or "ack"))])
     if what == "ask_goal":
         return Answer(messages=[message(chat.ask_goal(LABELS.get(aspect or "", "情况")))])
     text = {"greet": chat.greeting, "not_found": chat.not_found, "none_of_offered": chat.none_of_offered,

@@ -30,9 +30,26 @@ _NUMERALS = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 _COUNTED = re.compile(r"^(平|米|㎡|个|人|名|岁|年|月|天|日|层|间|张|台|辆|套|次|号|元|块|吨|座|床|户)")
 
 
+# "四五十平", "二三百平", "七八个人": two neighbouring digits before a unit name a range; its middle
+# (45, 250, 7.5) places it as the citizen means it against a range boundary.
+_NEIGHBOURS = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万])([一二两三四五六七八])([二三四五六七八九])(十|百|千|万)?(?![零〇一二两三四五六七八九])")
+_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000, None: 1}
+
+
+def _range_middle(m: re.Match) -> str:
+    low, high = _DIGIT[m.group(1)], _DIGIT[m.group(2)]
+    if high != low + 1:
+        return m.group(0)
+    middle = (low + 0.5) * _UNIT[m.group(3)]
+    return f"{middle:g}"
+
+
 def digits(text: str) -> str:
     """The text with Chinese numerals written as digits ("八十平左右" → "80平左右"). A lone numeral
     character is converted only before a counted word, so "零食" and "一起" stay words."""
+    text = _NEIGHBOURS.sub(_range_middle, text)
     def convert(m: re.Match) -> str:
         run = m.group(0)
         if len(run) == 1 and not _COUNTED.match(text[m.end():]):
@@ -59,3 +76,16 @@ def quantities(text: str) -> list[Quantity]:
             value += 0.5
         found.append(Quantity(value, m.start(), m.end()))
     return found
+
+
+def whole_number(run: str) -> int | None:
+    """"2", "二", "十二" → the number; None if it is not one."""
+    if run.isdigit():
+        return int(run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            value = cn2an.cn2an(run, "smart")
+        except (ValueError, KeyError, IndexError):
+            return None
+    return int(value) if float(value).is_integer() else None

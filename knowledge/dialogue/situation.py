@@ -32,7 +32,9 @@ from knowledge.text.normalize import normalize
 
 Act = Literal["answer", "question", "correction", "unsure", "skip", "small_talk", "other", "empty"]
 
-_CLAUSES = re.compile(r"(?<=[?？])|[,，。；;!！\n…~～]+|\s{2,}")
+# On WeChat a space between two Chinese characters is the comma ("深圳交过公积金 户口不迁 社保咋转");
+# "80 平" keeps its space.
+_CLAUSES = re.compile(r"(?<=[?？])|[,，。；;!！\n…~～]+|\s{2,}|(?<=[\u4e00-\u9fff])\s(?=[\u4e00-\u9fff])")
 _LIST = re.compile(r"、+")
 # "章、发票都不要": a predicate after 都/全 speaks for every item listed before it.
 _COLLECTIVE = re.compile(r"(?:也|就)?(?:都|全|全都|统统|一律)")
@@ -43,7 +45,9 @@ _EXCLUSIVE = re.compile(r"^(?:只|光|仅|单|就只|只是)")
 # Words that only say yes or no: they anchor nothing unless their question is the one being asked.
 _GENERIC = re.compile(r"^[不没有要需是否会无用暂别免行可以的了对好嗯]+$")
 _CONTRAST = re.compile(r"但是|但|不过|可是|而是|只是")
-_ORDINAL = re.compile(r"^\s*(?:就|那就|那|我选|我要|要)?\s*(?:第|选|选择)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号|条)?\s*(?:吧|的|呀|啊|啦)?\s*$")
+_ORDINAL = re.compile(r"^\s*(?:就|那就|那|我选|我要|要)?\s*(?:选择|选)?\s*第?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号|条)?\s*(?:吧|的|呀|啊|啦)?\s*$")
+# "前面那个", "后面那个", "最后一个": a place in the list rather than a number.
+_FIRST_OR_LAST = re.compile(r"^\s*(?:就|那就|我选|我要|要|选)?\s*(?:(前面|上面|前一|头一)|(后面|下面|后一|最后|最后面))\s*(?:那|这|一)?\s*(?:个|项|种|条)\s*(?:吧|的|呀|啊|啦)?\s*$")
 _CN_DIGITS = "一二三四五六七八九"
 _NEAR_UNIT = 4  # characters between a number and its unit word: "500多平", "80 平米"
 _NEGATION_ONLY_WORDS = ("什么都", "无论", "不管")
@@ -67,15 +71,22 @@ class Reading(BaseModel):
     unsure: list[str] = Field(description="市民表示不确定的问题")
     asks: list[str] = Field(description="消息中提问的分句（回答完再继续问）")
     open_questions: list[str] = Field(description="仍要问的问题，按顺序")
+    small_talk: acts.SmallTalk | None = Field(
+        None, description="闲聊的类别：问助手本身、致谢、请稍等、应答词或表情")
 
 
-def ordinal(text: str) -> int | None:
-    """1-based choice number in "2", "第二个", "选3"; None if the text is not just a choice."""
-    m = _ORDINAL.match(unicodedata.normalize("NFKC", text or ""))
-    if not m:
-        return None
-    d = m.group(1)
-    return int(d) if d.isdigit() else _CN_DIGITS.index(d) + 1
+def ordinal(text: str, count: int | None = None) -> int | None:
+    """1-based choice number in "2", "第二个", "选3", or "前面那个" / "后面那个" among `count` choices;
+    None if the text is not just a choice."""
+    plain = unicodedata.normalize("NFKC", text or "")
+    m = _ORDINAL.match(plain)
+    if m:
+        d = m.group(1)
+        return int(d) if d.isdigit() else _CN_DIGITS.index(d) + 1
+    place = _FIRST_OR_LAST.match(plain)
+    if place and count:
+        return 1 if place.group(1) else count
+    return None
 
 
 def clauses(text: str) -> list[str]:
@@ -289,7 +300,7 @@ def _weak_answer(question: Question, text: str) -> Option | None:
     """The current question's answer from a short reply: "2", "第一个", the label, "要"/"没有", "自办"."""
     options = question.options
     plain = text.strip().lower()
-    n = ordinal(plain)
+    n = ordinal(plain, len(options))
     if n is not None and n <= len(options):
         return options[n - 1]
     for o in options:
@@ -352,13 +363,16 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
         # Only a reply that said nothing else is read with the weak cues ("要", "没有", "2"), clause by
         # clause ("家里没别人，就我自己"), then by the characters it shares with one option ("随爸").
         for clause in [plain.strip("。.!！~"), *clauses(plain)]:
-            option = _weak_answer(question, clause.strip("。.!！~")) or _closest(question, clause)
-            if option is not None:
-                facts[current] = Fact(question=current, value=option.value, label=option.label, evidence=clause)
+            weak = _weak_answer(question, clause.strip("。.!！~")) or _closest(question, clause)
+            if weak is not None:
+                facts[question.id] = Fact(question=question.id, value=weak.value, label=weak.label, evidence=clause)
                 break
 
+    small_talk = None if facts else acts.small_talk_kind(plain)
     if facts:
         act: Act = "correction" if acts.CORRECTION.search(plain) else "answer"
+    elif small_talk == "about_me":  # "你是机器人吗" asks, but about the assistant, not the route
+        act = "small_talk"
     elif acts.SKIP.match(plain):
         act = "skip"
     elif doubtful:
@@ -369,7 +383,7 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
         act = "question"
     elif acts.CORRECTION.search(plain):
         act = "correction"
-    elif acts.SMALL_TALK.match(plain):
+    elif small_talk:
         act = "small_talk"
     else:
         act = "other"
@@ -379,7 +393,9 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
             f.previous = merged[f.question]
         merged[f.question] = f.value
     unsure = [u for u in unsure if u not in facts]
-    return _reading(route, act, list(facts.values()), merged, asks, unsure)
+    reading = _reading(route, act, list(facts.values()), merged, asks, unsure)
+    reading.small_talk = small_talk if act == "small_talk" else None
+    return reading
 
 
 def _reading(route: Route, act: Act, facts: list[Fact], answers: dict[str, str], asks: list[str],

@@ -10,13 +10,17 @@ import lzma
 import struct
 import zipfile
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import yaml
 from pydantic import ValidationError
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
-from knowledge.catalogue import dump_guide, parse_guide
+from knowledge.catalogue import dump_guide, guide_from
 from knowledge.editing.validation import FieldError, errors_from_pydantic
 from knowledge.schema import Guide
 
@@ -118,24 +122,50 @@ def _unpack(out: ParsedArchive, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> b
 MAX_YAML_DEPTH = 32
 
 
-def yaml_shape_problem(text: str) -> str | None:
-    """What makes a YAML text unsafe to load, found from PyYAML's event stream (which, unlike loading,
-    does not recurse): nesting deeper than any guide, or aliases (*name) — a few lines of aliases to
-    aliases expand into hundreds of millions of items once validated ("billion laughs")."""
+class UnsafeYaml(ValueError):
+    """A YAML text that must not be loaded; the message says why, for the editor."""
+
+
+class _FromEvents(Composer, SafeConstructor, Resolver):
+    """yaml.SafeLoader fed with events already parsed, in place of its reader, scanner and parser."""
+
+    def __init__(self, events: list[yaml.Event]):
+        self._events = deque(events)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+    def check_event(self, *choices: type) -> bool:
+        return bool(self._events) and (not choices or isinstance(self._events[0], choices))
+
+    def peek_event(self) -> yaml.Event | None:
+        return self._events[0] if self._events else None
+
+    def get_event(self) -> yaml.Event | None:
+        return self._events.popleft() if self._events else None
+
+
+def load_checked(text: str) -> object:
+    """An uploaded YAML text's data, as yaml.safe_load reads it, once its events show it safe to load.
+
+    PyYAML's event stream, unlike loading, does not recurse, so it is checked first: nesting deeper than any
+    guide, or aliases (*name) — a few lines of aliases to aliases expand into hundreds of millions of items
+    once validated ("billion laughs") — raise UnsafeYaml. The data is then composed from those same events:
+    the text is parsed once (parsing is nearly all of loading's time). A syntax error raises yaml.YAMLError.
+    """
+    events: list[yaml.Event] = []
     depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                return "不支持 YAML 别名（*名称）：请把内容直接写出来"
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    return "YAML 嵌套层数太多，不是有效的指南文件"
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
-    except yaml.YAMLError:
-        return None  # a syntax error: loading reports it with its line number
-    return None
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise UnsafeYaml("不支持 YAML 别名（*名称）：请把内容直接写出来")
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise UnsafeYaml("YAML 嵌套层数太多，不是有效的指南文件")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+        events.append(event)
+    return _FromEvents(events).get_single_data()
 
 
 def _read_one(out: ParsedArchive, name: str, parts: tuple[str, ...], raw: bytes) -> None:
@@ -144,21 +174,21 @@ def _read_one(out: ParsedArchive, name: str, parts: tuple[str, ...], raw: bytes)
     except UnicodeDecodeError:
         out.error(name, "文件应使用 UTF-8 编码")
         return
-    problem = yaml_shape_problem(text)
-    if problem:
-        out.error(name, problem)
-        return
     try:
-        guide = parse_guide(text)
-    except ValidationError as exc:
-        data = yaml.safe_load(text)
-        for e in errors_from_pydantic(exc, data):
-            out.error(name, e.msg, e.field)
+        data = load_checked(text)
+    except UnsafeYaml as exc:
+        out.error(name, str(exc))
         return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""
         out.error(name, f"YAML 格式错误{('（' + where + '）') if where else ''}")
+        return
+    try:
+        guide = guide_from(data)
+    except ValidationError as exc:
+        for e in errors_from_pydantic(exc, data):
+            out.error(name, e.msg, e.field)
         return
     except ValueError as exc:
         out.error(name, str(exc))

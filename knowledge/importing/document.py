@@ -245,7 +245,7 @@ def ocr_blocks(data: bytes) -> list[Block]:
             png = io.BytesIO()
             _erase_rules(page.to_image(resolution=OCR_DPI).original).save(png, format="PNG")
             try:
-                done = subprocess.run([shutil.which("tesseract"), "stdin", "stdout", "-l", "chi_sim", "--psm", "4"],
+                done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", "4"],
                                       input=png.getvalue(), capture_output=True, timeout=OCR_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 raise ImportRefused("扫描件文字识别（OCR）超时；请上传 Word 版或可复制文字的 PDF") from None
@@ -292,7 +292,7 @@ def read_blocks(file: str, blocks: list[Block], mapping: dict[str, str] | None =
             continue
         m = _INLINE.match(text)
         key = F.item_field(m.group(1), mapping) if m else None
-        if key:
+        if m and key:
             value = m.group(2).strip()
             if value:
                 rec.put(key, m.group(1), value)
@@ -315,7 +315,7 @@ def read_blocks(file: str, blocks: list[Block], mapping: dict[str, str] | None =
 
 
 def _dedupe(row: list[str]) -> list[str]:
-    out = []
+    out: list[str] = []
     for c in row:
         if not out or c != out[-1] or not c:
             out.append(c)

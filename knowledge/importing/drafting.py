@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jieba
 from pydantic import TypeAdapter, ValidationError
 from pypinyin import lazy_pinyin
 
@@ -23,6 +23,7 @@ from knowledge.importing import fields as F
 from knowledge.importing.recognised import RawMaterial, Recognised
 from knowledge.schema import guide_adapter
 from knowledge.schema.common import Slug
+from knowledge.text.tokenizer import plain_words
 
 # Schema paths as editors know them, for errors and the recognised-field list.
 PATH_NAMES = {
@@ -125,8 +126,8 @@ _SLUG = TypeAdapter(Slug)  # the schema owns the id rule
 def slug_for(text: str) -> str:
     """A readable id from a Chinese name: 食品经营许可证核发 → shipin-jingying-xukezheng-hefa."""
     words = []
-    for word in jieba.lcut(str(text)):
-        latin = "".join(lazy_pinyin(word, errors=lambda chars: [c for c in chars])).lower()
+    for word in plain_words(str(text)):
+        latin = "".join(lazy_pinyin(word)).lower()  # what has no pinyin (latin, digits) is kept as it is
         latin = re.sub(r"[^a-z0-9]+", "", latin)
         if latin:
             words.append(latin)
@@ -406,13 +407,15 @@ def build_draft(rec: Recognised, index: BaseIndex) -> Draft:
     elif raws and "materials" in fv:  # text under the 申请材料 heading besides its table: kept, not parsed twice
         notes.append(f"【{rec.labels.get('materials', '申请材料')}】{fv['materials']}")
     if raws:
-        materials, names = [], set()
+        materials: list[dict] = []
+        names: set[str] = set()
         for raw in raws:
-            m = _material(raw, problems, notes, len(materials))
-            if m is None or (m["name"] in names and m in materials):  # the same row twice (merged cells)
+            material = _material(raw, problems, notes, len(materials))
+            # The same row twice (merged cells) is taken once.
+            if material is None or (material["name"] in names and material in materials):
                 continue
-            names.add(m["name"])
-            materials.append(m)
+            names.add(material["name"])
+            materials.append(material)
         data["materials"] = _merge_materials(materials, base.get("materials", []))
         recognised.append({"field": "materials", "name": "申请材料",
                            "label": rec.labels.get("materials", "申请材料"),
@@ -458,7 +461,7 @@ def propose_aliases(data: dict, texts: list[str]) -> list[str]:
     return out
 
 
-def validate(data: dict, problems: list[tuple[str, str]] = ()) -> list[dict]:
+def validate(data: dict, problems: Sequence[tuple[str, str]] = ()) -> list[dict]:
     """Chinese errors by field: the values we could not read first, then what the schema refuses."""
     errors = [{"field": p, "name": path_name(p), "msg": m} for p, m in problems]
     try:

@@ -167,7 +167,8 @@ def parse_days(text: object) -> Days | None:
     if _NONE.match(s):
         return Days(None)
     m = _NUMBER.search(s)
-    if m and not (_IMMEDIATE.search(s) and s.find(m.group(0)) > s.find(_IMMEDIATE.search(s).group(0))):
+    immediate = _IMMEDIATE.search(s)
+    if m and not (immediate and s.find(m.group(0)) > s.find(immediate.group(0))):
         n = chinese_number(m.group(1))
         unit = m.group(2)
         if n is None or unit in ("个月", "月"):

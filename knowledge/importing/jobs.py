@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.catalogue import Catalogue
+from knowledge.editing.refusals import Conflict
 from knowledge.editing.validation import with_guides
 from knowledge.importing import reading, review
 from knowledge.importing.drafting import BaseIndex, Draft, build_draft, conflict_error
@@ -106,7 +107,7 @@ class ImportRunner:
                                "indexed_ms": round(taken.indexed_ms, 1), "error": None}
                     done = len(taken.published if publish else taken.stored)
                     message = f"已{verb} {done} 份" + (f"，{len(taken.skipped)} 份未处理（有错误或重复）" if taken.skipped else "")
-                except review.Conflict as exc:
+                except Conflict as exc:  # someone changed a guide meanwhile: nothing was written
                     session.rollback()
                     outcome, message = {"action": verb, "error": str(exc)}, f"{verb}失败：{exc}"
                 except Exception as exc:  # noqa: BLE001 — PublishError and bugs alike: nothing was committed
@@ -116,8 +117,9 @@ class ImportRunner:
                     outcome = {"action": verb, "error": str(exc)}
                     message = f"{verb}失败（{exc}）；线上仍使用原来的版本，草稿都还在"
                 job = store.get_job(session, job_id)
-                job.status, job.message = "done", message
-                job.report = {**(job.report or {}), "taken": {**outcome, "at": utcnow().isoformat()}}
+                if job is not None:  # not deleted meanwhile
+                    job.status, job.message = "done", message
+                    job.report = {**(job.report or {}), "taken": {**outcome, "at": utcnow().isoformat()}}
                 session.commit()
         finally:
             self._idle.set()

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from knowledge.editing.transfer import write_imported
 from knowledge.editing.validation import with_guides
 from knowledge.importing.drafting import conflict_error, validate
 from knowledge.publishing import Publisher
-from knowledge.schema import guide_adapter
-from knowledge.store import audit
+from knowledge.schema import Guide, guide_adapter
 from knowledge.store import guides as guide_store
 from knowledge.store.db import utcnow
 from knowledge.store.tables import ImportDraftRow, PublicationRow
@@ -38,7 +38,7 @@ def take(session: Session, publisher: Publisher, username: str, drafts: list[Imp
          publish: bool) -> Taken:
     """Store (and with `publish`, publish) the drafts that are ready; report why the others were skipped."""
     out = Taken()
-    chosen: list[tuple[ImportDraftRow, object]] = []
+    chosen: list[tuple[ImportDraftRow, Guide]] = []
     for d in drafts:
         if not ready(d):
             why = ("已处理" if d.status != "pending" else "与本次上传的另一份重复" if d.duplicate_of else "还有错误未改正")
@@ -55,7 +55,7 @@ def take(session: Session, publisher: Publisher, username: str, drafts: list[Imp
         return out
 
     existing = guide_store.latest_data(session)
-    plan = []  # (draft, guide, version number)
+    plan: list[tuple[ImportDraftRow, Guide, int]] = []  # (draft, guide, version number)
     for d, guide in chosen:
         if guide.id in existing and guide.id != d.match_id:
             # A new guide whose id was taken since the import ran (another import, a homophone name):
@@ -87,20 +87,12 @@ def take(session: Session, publisher: Publisher, username: str, drafts: list[Imp
     def write(s: Session) -> list[PublicationRow]:
         publications = []
         for d, guide, number in plan:
-            row = guide_store.get_guide(s, guide.id, for_update=True)
-            if row is None:
-                version = guide_store.create_guide(s, guide, username, f"导入 {d.file[:200]} {d.locator}")
-                row = guide_store.get_guide(s, guide.id)
-            else:
-                if row.latest_version + 1 != number:
-                    raise Conflict(f"指南「{guide.id}」刚被其他人修改，请重新操作")
-                version = guide_store.add_version(s, row, guide, username, f"导入 {d.file[:200]} {d.locator}")
-            audit.record(s, username, "import", guide.id, version.version, f"从 {d.file[:200]} {d.locator} 导入")
+            version, publication = write_imported(s, username, guide, number, f"{d.file[:200]} {d.locator}",
+                                                  publish=publish)
             d.status, d.version, d.updated_at = ("published" if publish else "stored"), version.version, utcnow()
             out.stored.append(guide.id)
-            if publish:
-                publications.append(guide_store.mark_published(s, row, version, username))
-                audit.record(s, username, "publish", guide.id, version.version, f"导入后发布版本 {version.version}")
+            if publication is not None:
+                publications.append(publication)
                 out.published.append(guide.id)
         return publications
 
@@ -109,10 +101,6 @@ def take(session: Session, publisher: Publisher, username: str, drafts: list[Imp
     else:
         publisher.commit(session, write)
     return out
-
-
-class Conflict(RuntimeError):
-    """Someone changed a guide while the import was being published; nothing was written."""
 
 
 def revalidate(draft: ImportDraftRow, data: dict) -> None:

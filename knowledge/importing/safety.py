@@ -116,7 +116,7 @@ def kind_of(name: str, data: bytes) -> tuple[str, str | None]:
     if not data:
         raise ImportRefused("文件是空的")
     real = sniff(data)
-    said = KIND_NAMES.get(claimed, f"“{ext or '无扩展名'}”")
+    said = KIND_NAMES.get(claimed or "", f"“{ext or '无扩展名'}”")
     if real == "encrypted":
         raise ImportRefused("文件设置了打开密码，无法读取；请在 Office/WPS 中取消密码（文件 → 信息 → 保护文档）后再上传")
     if real in ("doc", "xls"):

@@ -163,7 +163,8 @@ def _columns(grid: list[list[str]], mapping: dict[str, str] | None) -> _Columns 
         cols.labels[c] = h
         mkey = F.material_field(h)
         ikey = F.item_field(h, mapping)
-        if c in sub or (has_material_names and mkey in _MATERIAL_ROW_KEYS and (ikey is None or ikey == "notes")):
+        # A column of the sub-header row is a material column (its key is in _MATERIAL_ROW_KEYS too).
+        if mkey in _MATERIAL_ROW_KEYS and (c in sub or (has_material_names and (ikey is None or ikey == "notes"))):
             cols.material[c] = mkey
         elif ikey:
             if ikey in cols.item.values():
@@ -218,12 +219,13 @@ def read_sheets(name: str, sheets: list[tuple[str, list[list[str]]]], mapping: d
     for title, grid in sheets:
         found = _materials_sheet(grid)
         cols = _columns(grid, mapping)
-        is_item_sheet = cols is not None and ("name" in cols.item.values() or "code" in cols.item.values()) \
-            and len(cols.item) >= 2
-        if found and not (is_item_sheet and len(cols.item) > 3):
+        if cols is not None and not (("name" in cols.item.values() or "code" in cols.item.values())
+                                     and len(cols.item) >= 2):
+            cols = None  # a header, but not of items
+        if found and not (cols is not None and len(cols.item) > 3):
             materials, join = found
             continue
-        if is_item_sheet and (main is None or len(cols.item) > len(main[2].item)):
+        if cols is not None and (main is None or len(cols.item) > len(main[2].item)):
             main = (title, grid, cols)
     if main is None:
         raise ImportRefused("没有找到表头：表格前 15 行中应有“事项名称”“事项编码”等列名；可下载导入模板对照")

@@ -145,12 +145,13 @@ def _events(session: Session, since: dt.datetime) -> list:
 
 def _asked(row) -> _Asked | None:
     data = row.data if isinstance(row.data, dict) else {}
+    given = data.get("reason")
     if row.type == "gap":
-        reason = data.get("reason")
-        if not isinstance(reason, str) or reason not in GAP_REASONS:
+        if not isinstance(given, str) or given not in GAP_REASONS:
             return None
+        reason = given
     elif row.type == "handoff":
-        reason = data.get("reason") if isinstance(data.get("reason"), str) and data.get("reason") else "requested"
+        reason = given if isinstance(given, str) and given else "requested"
     else:
         reason = "low_rating"
     text = question_of(row.type, row.text, data)
@@ -185,7 +186,11 @@ def _examples(asked: list[_Asked]) -> list[GapExample]:
     """Newest first, one per wording before any wording repeats: the variety tells the editor most."""
     newest = sorted(asked, key=lambda a: (a.at, a.id), reverse=True)
     seen: set[str] = set()
-    first = [a for a in newest if not (a.question in seen or seen.add(a.question))]
+    first: list[_Asked] = []
+    for a in newest:
+        if a.question not in seen:
+            seen.add(a.question)
+            first.append(a)
     chosen = {id(a) for a in first}
     rest = [a for a in newest if id(a) not in chosen]
     return [GapExample(text=a.text, at=a.at, type=a.type, reason=a.reason, conversation_id=a.conversation_id,

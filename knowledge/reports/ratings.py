@@ -80,7 +80,7 @@ def ratings_report(catalogue: Catalogue, session: Session, period: Period = "wee
         select(t.guide_id, t.rating, t.created_at)
         .where(t.type == "rating", t.rating.is_not(None), t.created_at >= since.astimezone(dt.timezone.utc))
     ).all()
-    ratings = [(gid, int(r), periods.local(at)) for gid, r, at in rows if periods.utc(at) <= until]
+    ratings = [(gid, r, periods.local(at)) for gid, r, at in rows if r is not None and periods.utc(at) <= until]
     starts = periods.periods_between(since, until, period)
     per_guide: dict[str, list[tuple[dt.datetime, int]]] = defaultdict(list)
     for gid, score, at in ratings:

@@ -123,9 +123,7 @@ class QuestionVectors:
             fresh.update(zip(chunk, encode_queries(self.embedder, chunk)))
         if todo:
             self._cache.store(todo, np.stack([fresh[t] for t in todo]))
-        for i in missing:
-            found[i] = fresh[contents[i]]
-        return np.stack(found).astype(np.float32)
+        return np.stack([fresh[c] if v is None else v for c, v in zip(contents, found)]).astype(np.float32)
 
 
 def encode_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:

@@ -22,6 +22,7 @@ class Referral(Strict):
     domain: NonEmpty = Field(..., description="事项领域的通常叫法，如 住房公积金贷款")
     words: list[NonEmpty] = Field(..., min_length=1, description="市民问到这类事时会用的词（至少两个字）")
     department: NonEmpty = Field(..., description="通常由哪个部门办理，用全国通用的叫法，不写本地地址电话")
+    urgent: str | None = Field(None, description="紧急情况下先要说的话，放在回复最前面，如 正在发生的违法犯罪请立即拨打110")
     how: str | None = Field(None, description="补充的办理途径，如 可在个人所得税APP办理")
     hotline: str | None = Field(None, pattern=r"^123\d\d$", description="全国统一的政务服务号码，如 12329")
     basis: NonEmpty = Field(..., description="依据的法律法规及条款")

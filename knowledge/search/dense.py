@@ -23,6 +23,7 @@ class DenseIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, dim = vectors.shape
         self._quantizer = None
+        self._index: faiss.Index
         if n <= EXACT_LIMIT:
             self._index = faiss.IndexFlatIP(dim)
         elif like is not None and like._quantizer is not None:
@@ -33,11 +34,12 @@ class DenseIndex:
         else:
             nlist = int(4 * np.sqrt(n))
             self._quantizer = faiss.IndexFlatIP(dim)  # kept referenced: the IVF index does not own it
-            self._index = faiss.IndexIVFFlat(self._quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            ivf = faiss.IndexIVFFlat(self._quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
             # 40 points per centroid trains as well as all of them, in a fraction of the time.
             train = vectors[np.random.default_rng(0).choice(n, min(n, 40 * nlist), replace=False)]
-            self._index.train(train)
-            self._index.nprobe = NPROBE
+            ivf.train(train)
+            ivf.nprobe = NPROBE
+            self._index = ivf
         if n:
             self._index.add(vectors)
 

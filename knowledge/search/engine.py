@@ -15,6 +15,7 @@ from enum import Enum
 from threading import Lock
 
 import numpy as np
+from pydantic import BaseModel
 
 from knowledge.schema import Guide
 from knowledge.search.dense import DenseIndex
@@ -23,7 +24,7 @@ from knowledge.search.embedder import Embedder
 from knowledge.search.fusion import reciprocal_rank_fusion
 from knowledge.search.lexical import LexicalIndex
 from knowledge.search.vector_cache import VectorCache
-from knowledge.text.normalize import normalize
+from knowledge.text.normalize import normalize, without_measure_words
 from knowledge.text.tokenizer import Tokenizer
 
 MAX_QUERY_CHARS = 500
@@ -35,7 +36,7 @@ ROUTE_REACH = 3  # how far down the fused list a route may be lifted from
 # e5 similarities bunch, so a match is judged by how far the best guide stands out from the tenth
 # (measured on both question sets: right answers p5 0.017, questions with no guide p50 0.019).
 SPREAD_AT, MIN_SPREAD = 9, 0.015
-MEASURE_WORDS = re.compile(r"(开|办|建|买|卖|注册|成立)(一)?(个|家|间|所|套|座)")
+LEXICAL_LEAD = 1.5  # the best BM25 score over the second's that singles a guide out
 # "What do I have to do" wording asks for the whole route, not one permit in it.
 ROUTE_CUE = re.compile(r"哪些(审批|手续|证|许可|部门)|办(什么|啥|哪些)(证|手续|审批)|几个部门|要跑|一起办|都要办")
 
@@ -58,6 +59,20 @@ class Hit:
     score: float
     lexical_rank: int | None
     dense_rank: int | None
+
+
+class SearchResult(BaseModel):
+    """A hit as it leaves the engine: the search API returns it, the dialogue offers it as a choice."""
+    id: str
+    kind: str
+    title: str
+    department: str
+    score: float
+
+    @classmethod
+    def of(cls, hit: Hit) -> "SearchResult":
+        return cls(id=hit.doc.guide_id, kind=hit.doc.kind, title=hit.doc.title, department=hit.doc.department,
+                   score=hit.score)
 
 
 @dataclass
@@ -182,16 +197,15 @@ class SearchEngine:
 
     def _vectors_for(self, passages: list[str], progress: bool) -> np.ndarray:
         found, missing = self.vectors.lookup(passages)
+        fresh: dict[str, np.ndarray] = {}
         if missing:
             todo = list(dict.fromkeys(passages[i] for i in missing))  # a repeated text is encoded once
             fresh = dict(zip(todo, self.embedder.encode_passages(todo, progress=progress)))
             self.vectors.store(todo, np.stack([fresh[t] for t in todo]))
             self.vectors.save()
-            for i in missing:
-                found[i] = fresh[passages[i]]
         if not passages:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return np.stack(found)
+        return np.stack([fresh[p] if v is None else v for p, v in zip(passages, found)])
 
     def search(self, query: str, k: int = 5, mode: Mode = Mode.hybrid) -> Outcome:
         snap = self.snapshot
@@ -202,7 +216,8 @@ class SearchEngine:
         lex_scores = np.zeros(len(snap.docs), dtype=np.float32)
         if mode != Mode.dense:
             lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap)
-            top = np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores) else []
+            top = (np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores)
+                   else np.zeros(0, dtype=np.int64))
             lex_rank = [int(i) for i in sorted(top, key=lambda i: -lex_scores[i]) if lex_scores[i] > 0]
             timings["lexical"] = (time.perf_counter() - t0) * 1000
         dense_rank: list[int] = []
@@ -229,7 +244,7 @@ class SearchEngine:
         order = order[:k]
         hits = [Hit(snap.docs[d], round(fused[d], 4), lpos.get(d), dpos.get(d)) for d in order]
         timings["total"] = (time.perf_counter() - t0) * 1000
-        match = self._judge(text, hits, lex_scores, snap, name_rank, dense_sims)
+        match = self._judge(text, hits, lex_scores, snap, name_rank, dense_sims, order)
         return Outcome(query=text, hits=hits, match=match, timings_ms=timings)
 
     @staticmethod
@@ -269,7 +284,7 @@ class SearchEngine:
         Looks up the query's substrings rather than scanning every name: 100k guides have 100k names.
         """
         best: dict[int, int] = {}
-        for variant in {text, MEASURE_WORDS.sub(r"\1", text)}:
+        for variant in {text, without_measure_words(text)}:
             for name in _substrings(variant, snap.longest_name):
                 for d in snap.names.get(name, ()):
                     best[d] = max(best.get(d, 0), len(name))
@@ -278,12 +293,12 @@ class SearchEngine:
     @staticmethod
     def _names_in(doc: int, text: str, snap: Snapshot) -> bool:
         return any(doc in snap.names.get(n, ())
-                   for variant in {text, MEASURE_WORDS.sub(r"\1", text)}
+                   for variant in {text, without_measure_words(text)}
                    for n in _substrings(variant, snap.longest_name, shortest=3))
 
     @staticmethod
     def _judge(text: str, hits: list[Hit], lex_scores: np.ndarray, snap: Snapshot, named: list[int],
-               dense_sims: list[float]) -> Match:
+               dense_sims: list[float], order: list[int]) -> Match:
         if not hits or not text or (float(lex_scores.max(initial=0.0)) <= 0.0 and not named):
             # No content word of the query occurs in any guide: dense similarity alone always finds
             # a "nearest" guide, so it cannot be trusted to mean there is one.
@@ -291,17 +306,39 @@ class SearchEngine:
         top = hits[0]
         if named and snap.docs[named[0]] is top.doc:
             return Match.clear  # the citizen used this guide's own name or alias
+        second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
+        lexical_lead = float(lex_scores.max()) >= LEXICAL_LEAD * second
+        if top.lexical_rank == 0 and top.dense_rank == 0 and lexical_lead:
+            # Both rankers agree and the words single it out: a typo ("个提户营业执照") flattens the
+            # embedding's similarities, which then say nothing against it.
+            return Match.clear
         if len(dense_sims) > SPREAD_AT and dense_sims[0] - dense_sims[SPREAD_AT] < MIN_SPREAD:
             # The nearest guides are all about equally near: the question is about none of them in
             # particular ("台胞证到期换发" sits as close to 驾驶证换证 as to ten others).
             return Match.ambiguous
         if top.lexical_rank == 0 and top.dense_rank == 0:
             return Match.clear  # both rankers agree
-        if len(hits) > 1 and top.lexical_rank == 0 and top.dense_rank is not None and top.dense_rank <= 2:
-            second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
-            if float(lex_scores.max()) >= 1.5 * second:
-                return Match.clear
+        # The route was lifted over its own step that both rankers put first ("小孩上小学报名").
+        lifted_over_agreed_step = len(hits) > 1 and hits[1].lexical_rank == 0 and hits[1].dense_rank == 0
+        if SearchEngine._route_before_its_steps(order, snap, ROUTE_CUE.search(text) is not None
+                                                or lifted_over_agreed_step) \
+                and top.lexical_rank is not None and top.dense_rank is not None \
+                and max(top.lexical_rank, top.dense_rank) <= 2:
+            # "我想弄个量贩式KTV": the runners-up are the route's own permits, so choosing among them
+            # is no choice: the route answers the goal and lists them. A question for the set of
+            # procedures ("宝宝出生要办啥手续") needs only the next one to be the route's.
+            return Match.clear
+        if len(hits) > 1 and top.lexical_rank == 0 and top.dense_rank is not None and top.dense_rank <= 2 \
+                and lexical_lead:
+            return Match.clear
         return Match.ambiguous
+
+
+    @staticmethod
+    def _route_before_its_steps(order: list[int], snap: Snapshot, one_is_enough: bool) -> bool:
+        steps = snap.route_steps.get(order[0], set()) if order else set()
+        behind = order[1:2] if one_is_enough else order[1:3]
+        return bool(steps) and bool(behind) and all(d in steps for d in behind)
 
 
 def _fold(scores: np.ndarray, snap: Snapshot) -> np.ndarray:

@@ -7,8 +7,9 @@ store them, whatever it sends.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from knowledge.store.tables import ConversationEventRow
@@ -33,14 +34,16 @@ def of_conversation(session: Session, conversation_id: str) -> list[Conversation
 
 def delete_conversation(session: Session, conversation_id: str) -> int:
     """Deletes every event of the conversation (the caller commits); returns how many."""
-    result = session.execute(delete(ConversationEventRow)
-                             .where(ConversationEventRow.conversation_id == conversation_id))
+    # Session.execute is typed as returning a Result; a DELETE's is a CursorResult, which has the count.
+    result = cast(CursorResult, session.execute(delete(ConversationEventRow)
+                                                .where(ConversationEventRow.conversation_id == conversation_id)))
     return result.rowcount or 0
 
 
 def delete_older_than(session: Session, cutoff: dt.datetime) -> int:
     """Deletes events recorded before `cutoff` (the caller commits); returns how many."""
-    result = session.execute(delete(ConversationEventRow).where(ConversationEventRow.created_at < cutoff))
+    result = cast(CursorResult, session.execute(delete(ConversationEventRow)
+                                                .where(ConversationEventRow.created_at < cutoff)))
     return result.rowcount or 0
 
 

@@ -108,6 +108,6 @@ def ensure_first_admin(session: Session, password: str | None) -> str | None:
     """Create `admin` when there are no accounts at all. Returns the generated password, if one was generated."""
     if count_users(session):
         return None
-    generated = None if password else secrets.token_urlsafe(12)
-    create_user(session, "admin", password or generated, "admin", "管理员")
-    return generated
+    chosen = password or secrets.token_urlsafe(12)
+    create_user(session, "admin", chosen, "admin", "管理员")
+    return None if password else chosen

@@ -1,4 +1,4 @@
-"""Written Cantonese function words → Mandarin, so Hong Kong and Macau users' questions retrieve.
+"""Written Cantonese function words (and Hong Kong names of everyday things) → Mandarin, so Hong Kong and Macau users' questions retrieve.
 
 Traditional characters are converted by OpenCC, but "公司唔做啦，結業要辦啲咩手續" stays Cantonese:
 唔, 啲, 咩 are not words of any guide and jieba cuts them as noise. Only words that are
@@ -22,6 +22,10 @@ MANDARIN = {
     "而家": "现在", "依家": "现在", "啱啱": "刚刚",
     "搞掂": "办好", "攞": "拿", "搵": "找", "揾": "找", "畀": "给", "俾": "给", "睇": "看",
     "出世": "出生", "bb": "婴儿",
+    # Hong Kong and Macau names of everyday places and things, where the Mainland word is another.
+    "幼稚园": "幼儿园", "士多": "小卖部", "铺头": "店铺", "的士": "出租车", "巴士": "公交车",
+    "私家车": "小汽车", "单车": "自行车", "揸车": "开车", "打麻雀": "打麻将", "麻雀馆": "麻将馆",
+    "舖": "铺", "车仔面": "面", "入息": "收入", "物业管理处": "物业",
 }
 _PATTERN = re.compile("|".join(sorted(map(re.escape, MANDARIN), key=len, reverse=True)))
 

@@ -2,22 +2,27 @@
 
 One home for what the assistant says, whatever the channel: the dialogue asks the knowledge service
 for an answer (api/routes/dialogue.py) and each channel renders the messages in its own way. The
-functions take the JSON form of the schema and planner models (model_dump()), the same shape the
-public API returns. Every answer names the guide and department it came from, so a citizen (and the
-hotline) can check it against the official 办事指南.
+functions take the schema and planner models themselves (Item, Route, Plan …), so a renamed field is
+a type error here rather than a KeyError in a conversation. Every answer names the guide and
+department it came from, so a citizen (and the hotline) can check it against the official 办事指南.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from knowledge.core.config import get_settings
-from knowledge.schema import Item
+from knowledge.dialogue.situation import Fact
+from knowledge.planner import MaterialView, Plan, PlannedMaterial
+from knowledge.schema import Faq, Item, Material, Route
 from knowledge.schema.common import SAMPLE_LABEL
+from knowledge.schema.item import Delivery, Necessity
+from knowledge.schema.referral import Referral
+from knowledge.schema.route import Question
+from knowledge.search.engine import SearchResult
 from knowledge.wording import phrases
 from knowledge.wording.costs import describe_costs
 
-Json = Dict[str, Any]
 CN_NUM = "零一二三四五六七八九十"
 
 
@@ -40,7 +45,7 @@ def _centre() -> str:
     return get_settings().centre_name
 
 
-def notice_url(kind: str, guide_id: str, answers: Optional[Dict[str, str]] = None) -> str:
+def notice_url(kind: str, guide_id: str, answers: dict[str, str] | None = None) -> str:
     path = "routes" if kind == "route" else "items"
     query = f"?{urlencode(answers)}" if answers else ""
     return f"{get_settings().public_base_url.rstrip('/')}/api/{path}/{guide_id}/notice{query}"
@@ -48,204 +53,198 @@ def notice_url(kind: str, guide_id: str, answers: Optional[Dict[str, str]] = Non
 
 # ---- items -------------------------------------------------------------------------------
 
-def item_time(item: Json) -> str:
-    return phrases.item_time(Item.model_validate(item))
-
-
-def item_online(item: Json) -> str:
-    return phrases.item_online(Item.model_validate(item))
-
-
-def material_line(m: Json, i: int) -> str:
-    text = f"{i}. {m['name']}（{m['form']}{'×' + str(m['copies']) if m.get('copies', 1) > 1 else ''}）"
-    if m.get("provided_by_step"):
-        return text + f" — 第 {m['provided_by_step']} 步办结后取得，无需另备"
-    if m["necessity"] == "容缺":
-        text += f" — 可容缺，受理后 {m['deferral_days']} 个工作日内补交"
-    elif m["necessity"] == "情形" and m.get("condition"):
-        cond = m["condition"]
+def material_line(m: Material | MaterialView, i: int) -> str:
+    """One material of an item (schema) or of a plan (planner, which may have it come from a step)."""
+    text = f"{i}. {m.name}（{m.form}{'×' + str(m.copies) if m.copies > 1 else ''}）"
+    if isinstance(m, PlannedMaterial) and m.provided_by_step:
+        return text + f" — 第 {m.provided_by_step} 步办结后取得，无需另备"
+    if m.necessity == Necessity.deferrable:
+        text += f" — 可容缺，受理后 {m.deferral_days} 个工作日内补交"
+    elif m.necessity == Necessity.situational and m.condition:
+        cond = m.condition
         text += f" — {cond if '时' in cond else cond + '时'}提供"
-    if m.get("commitment"):
+    if m.commitment:
         text += "；可用告知承诺书代替"
     return text
 
 
-def item_card(item: Json) -> str:
-    lines = [f"【{item['name']}】{item['department']} · {item['type']}"]
-    if item.get("summary"):
-        lines.append(item["summary"])
-    required = [m for m in item["materials"] if m["necessity"] != "情形"]
+def item_card(item: Item) -> str:
+    lines = [f"【{item.name}】{item.department} · {item.type}"]
+    if item.summary:
+        lines.append(item.summary)
+    required = [m for m in item.materials if m.necessity != Necessity.situational]
     lines += [
-        f"· 时限：{item_time(item)}",
+        f"· 时限：{phrases.item_time(item)}",
         f"· 收费：{describe_costs(item, brief=True)}",
-        f"· 材料：{len(required)} 项必备" + (f"，另有 {len(item['materials']) - len(required)} 项视情形提供"
-                                         if len(item["materials"]) > len(required) else ""),
-        f"· 办理：{item_online(item)}；地点：{item['place']['address']}",
-        f"· 结果：{item['result']['name']}（{'、'.join(item['result']['delivery'])}）",
-        source(item["name"], item["department"]),
+        f"· 材料：{len(required)} 项必备" + (f"，另有 {len(item.materials) - len(required)} 项视情形提供"
+                                         if len(item.materials) > len(required) else ""),
+        f"· 办理：{phrases.item_online(item)}；地点：{item.place.address}",
+        f"· 结果：{item.result.name}（{'、'.join(item.result.delivery)}）",
+        source(item.name, item.department),
     ]
     return "\n".join(lines)
 
 
-def item_aspect(item: Json, aspect: str) -> str:
-    name, dept = item["name"], item["department"]
-    place = item["place"]
+def item_aspect(item: Item, aspect: str) -> str:
+    name, dept = item.name, item.department
+    place = item.place
     if aspect == "materials":
-        body = "\n".join(material_line(m, i + 1) for i, m in enumerate(item["materials"])) or "无需提交材料。"
+        body = "\n".join(material_line(m, i + 1) for i, m in enumerate(item.materials)) or "无需提交材料。"
         text = f"办理“{name}”需要以下材料：\n{body}"
     elif aspect == "duration":
-        text = f"“{name}”{item_time(item)}，到现场 {item['time_limit']['visits']} 次。"
-        if item["time_limit"].get("note"):
-            text += item["time_limit"]["note"] + "。"
+        text = f"“{name}”{phrases.item_time(item)}，到现场 {item.time_limit.visits} 次。"
+        if item.time_limit.note:
+            text += item.time_limit.note + "。"
     elif aspect == "fee":
         text = describe_costs(item)  # fees and taxes apart: a taxed step is never "不收费"
     elif aspect == "location":
-        text = (f"“{name}”由{dept}负责，办理地点：{place['address']}" + (f"，窗口 {place['window']}" if place.get("window") else "")
-                + f"。办理时间：{place['hours']}；咨询电话：{place['phone']}。")
+        text = (f"“{name}”由{dept}负责，办理地点：{place.address}" + (f"，窗口 {place.window}" if place.window else "")
+                + f"。办理时间：{place.hours}；咨询电话：{place.phone}。")
     elif aspect == "online":
-        text = f"“{name}”{item_online(item)}。"
+        text = f"“{name}”{phrases.item_online(item)}。"
     elif aspect == "visits":
-        visits = item["time_limit"]["visits"]
-        text = (f"“{name}”{item_online(item)}。" if visits == 0 else
-                f"“{name}”材料齐全的话，最多到现场 {visits} 次；{item_online(item)}。")
+        visits = item.time_limit.visits
+        text = (f"“{name}”{phrases.item_online(item)}。" if visits == 0 else
+                f"“{name}”材料齐全的话，最多到现场 {visits} 次；{phrases.item_online(item)}。")
     elif aspect == "deferral":
-        deferrable = [m for m in item["materials"] if m["necessity"] == "容缺"]
-        promise = [m for m in item["materials"] if m.get("commitment")]
+        deferrable = [m for m in item.materials if m.necessity == Necessity.deferrable]
+        promise = [m for m in item.materials if m.commitment]
         if deferrable or promise:
-            parts = [f"{m['name']}（受理后 {m['deferral_days']} 个工作日内补交）" for m in deferrable]
+            parts = [f"{m.name}（受理后 {m.deferral_days} 个工作日内补交）" for m in deferrable]
             text = f"“{name}”" + (f"实行容缺受理，以下材料可以先受理后补交：{'；'.join(parts)}。" if parts else "")
             if promise:
-                text += f"以下材料可用告知承诺书代替：{'；'.join(m['name'] for m in promise)}。"
+                text += f"以下材料可用告知承诺书代替：{'；'.join(m.name for m in promise)}。"
             text += "其余材料需要齐全才能受理。"
         else:
             text = f"“{name}”的材料都是主要材料，暂不适用容缺受理，需要齐全后提交。"
     elif aspect == "mailing":
-        delivery = item["result"]["delivery"]
-        text = (f"“{name}”的结果（{item['result']['name']}）可以免费邮寄到家，申请时告诉窗口或在网上填写收件地址即可。"
-                if "免费邮寄" in delivery else f"“{name}”的结果需要{'、'.join(delivery)}。")
+        delivery = item.result.delivery
+        text = (f"“{name}”的结果（{item.result.name}）可以免费邮寄到家，申请时告诉窗口或在网上填写收件地址即可。"
+                if Delivery.free_mail in delivery else f"“{name}”的结果需要{'、'.join(delivery)}。")
     elif aspect == "process":
-        steps = item.get("steps") or []
+        steps = item.steps
         text = f"“{name}”的办理流程：" + ("→".join(steps) if steps else "提交申请 → 受理 → 审查 → 决定 → 送达") + "。"
     elif aspect == "conditions":
-        conds = item.get("conditions") or []
+        conds = item.conditions
         text = (f"办理“{name}”需要满足：\n" + "\n".join(f"{i + 1}. {c}" for i, c in enumerate(conds))
                 if conds else f"“{name}”没有另行规定的受理条件，材料齐全即可申请。")
     else:  # notice
-        text = f"“{name}”的一次性告知单（可打印）：{notice_url('item', item['id'])}"
+        text = f"“{name}”的一次性告知单（可打印）：{notice_url('item', item.id)}"
     return text + "\n" + source(name, dept)
 
 
 # ---- routes ------------------------------------------------------------------------------
 
-def route_overview(route: Json, items: Dict[str, Json]) -> str:
-    lines = [f"【{route['name']}】{route['summary']}", "一般涉及以下事项："]
-    for i, step in enumerate(route["steps"]):
-        item = items.get(step["item"], {})
-        cond = "（视情况）" if step.get("when") else ""
-        lines.append(f"{i + 1}. {step.get('title') or item.get('name', step['item'])}{cond} — {item.get('department', '')}")
+def route_overview(route: Route, items: dict[str, Item]) -> str:
+    lines = [f"【{route.name}】{route.summary}", "一般涉及以下事项："]
+    for i, step in enumerate(route.steps):
+        item = items.get(step.item)
+        cond = "（视情况）" if step.when else ""
+        title = step.title or (item.name if item else step.item)
+        lines.append(f"{i + 1}. {title}{cond} — {item.department if item else ''}")
     return "\n".join(lines)
 
 
-def plan_summary(plan: Json) -> str:
-    labels = "、".join(plan["answer_labels"].values())
+def plan_summary(plan: Plan) -> str:
+    labels = "、".join(plan.answer_labels.values())
     head = f"根据您的情况（{labels}），" if labels else ""
-    total, summed = plan["total_promised_days"], plan["sum_promised_days"]
+    total, summed = plan.total_promised_days, plan.sum_promised_days
     lines = [
-        f"{head}“{plan['route_name']}”需要办 {len(plan['steps'])} 件事，"
-        f"并联办理后最快约 {total} 个工作日（承诺时限{SAMPLE_LABEL if plan.get('promised_sample') else ''}，"
-        f"逐项相加为 {summed} 个），最多跑 {plan['visits']} 次："
+        f"{head}“{plan.route_name}”需要办 {len(plan.steps)} 件事，"
+        f"并联办理后最快约 {total} 个工作日（承诺时限{SAMPLE_LABEL if plan.promised_sample else ''}，"
+        f"逐项相加为 {summed} 个），最多跑 {plan.visits} 次："
     ]
-    for p, phase in enumerate(plan["phases"]):
-        steps = [s for s in plan["steps"] if s["number"] in phase]
+    for p, phase in enumerate(plan.phases):
+        steps = [s for s in plan.steps if s.number in phase]
         tag = f"第{CN_NUM[p + 1] if p < 10 else p + 1}批" + ("（可同时办理）" if len(steps) > 1 else "")
         lines.append(tag)
         for s in steps:
-            where = s["department"] + (f"，窗口 {s['window']}" if s.get("window") else "")
-            online = "，可全程网办" if s["fully_online"] else ("，可网上申请" if s["online"] else "")
-            lines.append(f"  {s['number']}. {s['title']} — {where}，{promised(s['promised_days'], s.get('promised_sample', False))}{online}")
-    if plan["open_questions"]:
-        lines.append("（还有情况未确认：" + "；".join(q["text"] for q in plan["open_questions"]) + " 相关事项暂未列入）")
+            where = s.department + (f"，窗口 {s.window}" if s.window else "")
+            online = "，可全程网办" if s.fully_online else ("，可网上申请" if s.online else "")
+            lines.append(f"  {s.number}. {s.title} — {where}，{promised(s.promised_days, s.promised_sample)}{online}")
+    if plan.open_questions:
+        lines.append("（还有情况未确认：" + "；".join(q.text for q in plan.open_questions) + " 相关事项暂未列入）")
     return "\n".join(lines)
 
 
-def plan_materials(plan: Json, limit: int = 12) -> str:
-    own = [m for m in plan["materials"] if not m.get("provided_by_step")]
+def plan_materials(plan: Plan, limit: int = 12) -> str:
+    own = [m for m in plan.materials if not m.provided_by_step]
     lines = [f"材料清单（同一材料只交一次，共 {len(own)} 项需自备）："]
-    lines += [material_line(m, i + 1) + f" [用于第 {'、'.join(map(str, m['steps']))} 步]"
+    lines += [material_line(m, i + 1) + f" [用于第 {'、'.join(map(str, m.steps))} 步]"
               for i, m in enumerate(own[:limit])]
     if len(own) > limit:
         lines.append(f"……其余 {len(own) - limit} 项见一次性告知单。")
-    provided = [m for m in plan["materials"] if m.get("provided_by_step")]
+    provided = [m for m in plan.materials if m.provided_by_step]
     if provided:
-        lines.append("前面步骤办好后取得、无需另备：" + "、".join(f"{m['name']}（第{m['provided_by_step']}步）" for m in provided))
+        lines.append("前面步骤办好后取得、无需另备：" + "、".join(f"{m.name}（第{m.provided_by_step}步）" for m in provided))
     return "\n".join(lines)
 
 
-def plan_extras(plan: Json) -> str:
+def plan_extras(plan: Plan) -> str:
     lines = []
-    if plan["deferrable"]:
+    if plan.deferrable:
         lines.append("可容缺受理（先受理、后补交）：" + "；".join(
-            f"{m['name']}（{m['deferral_days']} 个工作日内）" for m in plan["deferrable"]))
-    if plan["online_steps"]:
-        lines.append(f"可网上办理：第 {'、'.join(map(str, plan['online_steps']))} 步")
-    if plan["mailable_steps"]:
-        lines.append(f"结果可免费邮寄：第 {'、'.join(map(str, plan['mailable_steps']))} 步")
-    lines.append("收费：" + ("；".join(plan["fees"]) if plan["fees"] else "以上事项均不收费"))
-    lines.append(f"一次性告知单（含每一步的窗口、材料和时限，可打印）：{notice_url('route', plan['route_id'], plan['answers'])}")
-    lines.append(f"（依据：《{plan['route_name']}》一件事指南及各事项办事指南 · {_centre()}）")
+            f"{m.name}（{m.deferral_days} 个工作日内）" for m in plan.deferrable))
+    if plan.online_steps:
+        lines.append(f"可网上办理：第 {'、'.join(map(str, plan.online_steps))} 步")
+    if plan.mailable_steps:
+        lines.append(f"结果可免费邮寄：第 {'、'.join(map(str, plan.mailable_steps))} 步")
+    lines.append("收费：" + ("；".join(plan.fees) if plan.fees else "以上事项均不收费"))
+    lines.append(f"一次性告知单（含每一步的窗口、材料和时限，可打印）：{notice_url('route', plan.route_id, plan.answers)}")
+    lines.append(f"（依据：《{plan.route_name}》一件事指南及各事项办事指南 · {_centre()}）")
     return "\n".join(lines)
 
 
-def route_aspect(plan: Json, aspect: str) -> str:
-    name = plan["route_name"]
-    steps = plan["steps"]
+def route_aspect(plan: Plan, aspect: str) -> str:
+    name = plan.route_name
+    steps = plan.steps
     if aspect == "materials":
         text = plan_materials(plan, limit=30)
     elif aspect in ("duration", "process"):
         text = plan_summary(plan)
-        if plan["total_statutory_days"] is not None and aspect == "duration":
-            text += f"\n按法定时限计算，最长约 {plan['total_statutory_days']} 个工作日。"
+        if plan.total_statutory_days is not None and aspect == "duration":
+            text += f"\n按法定时限计算，最长约 {plan.total_statutory_days} 个工作日。"
     elif aspect == "visits":
-        text = (f"“{name}”材料齐全、按方案并联办理的话，最多跑 {plan['visits']} 次"
-                + (f"；第 {'、'.join(map(str, plan['online_steps']))} 步可以网上办。" if plan["online_steps"] else "。"))
+        text = (f"“{name}”材料齐全、按方案并联办理的话，最多跑 {plan.visits} 次"
+                + (f"；第 {'、'.join(map(str, plan.online_steps))} 步可以网上办。" if plan.online_steps else "。"))
     elif aspect == "fee":
-        text = f"“{name}”的收费：" + ("；".join(plan["fees"]) if plan["fees"] else "涉及的事项均不收费。")
+        text = f"“{name}”的收费：" + ("；".join(plan.fees) if plan.fees else "涉及的事项均不收费。")
     elif aspect == "location":
         text = f"“{name}”各步骤的办理部门和窗口：\n" + "\n".join(
-            f"{s['number']}. {s['title']} — {s['department']}，{s['address']}"
-            + (f"，窗口 {s['window']}" if s.get("window") else "") for s in steps)
+            f"{s.number}. {s.title} — {s.department}，{s.address}"
+            + (f"，窗口 {s.window}" if s.window else "") for s in steps)
     elif aspect == "online":
-        online = [s for s in steps if s["online"]]
+        online = [s for s in steps if s.online]
         text = ("可以网上办理的步骤：\n" + "\n".join(
-            f"{s['number']}. {s['title']}（{'全程网办' if s['fully_online'] else '网上申请'}）" for s in online)
+            f"{s.number}. {s.title}（{'全程网办' if s.fully_online else '网上申请'}）" for s in online)
                 if online else f"“{name}”涉及的事项目前需要到窗口办理。")
     elif aspect == "deferral":
         text = ("以下材料可以容缺受理（先受理，期限内补交）：\n" + "\n".join(
-            f"· {m['name']}（{m['deferral_days']} 个工作日内补交）" for m in plan["deferrable"])
-                if plan["deferrable"] else f"“{name}”涉及的材料暂无可容缺的，主要材料需要齐全。")
-        promise = [m["name"] for m in plan["materials"] if m.get("commitment")]
+            f"· {m.name}（{m.deferral_days} 个工作日内补交）" for m in plan.deferrable)
+                if plan.deferrable else f"“{name}”涉及的材料暂无可容缺的，主要材料需要齐全。")
+        promise = [m.name for m in plan.materials if m.commitment]
         if promise:
             text += "\n可用告知承诺书代替：" + "、".join(promise)
     elif aspect == "mailing":
-        mail = [s for s in steps if "免费邮寄" in s["delivery"]]
-        text = ("以下步骤的结果可以免费邮寄：" + "、".join(f"{s['number']}. {s['title']}" for s in mail)
+        mail = [s for s in steps if Delivery.free_mail in s.delivery]
+        text = ("以下步骤的结果可以免费邮寄：" + "、".join(f"{s.number}. {s.title}" for s in mail)
                 if mail else "这些事项的结果需要到窗口领取。")
     elif aspect == "conditions":
-        text = f"“{name}”各事项的受理条件见一次性告知单：{notice_url('route', plan['route_id'], plan['answers'])}"
+        text = f"“{name}”各事项的受理条件见一次性告知单：{notice_url('route', plan.route_id, plan.answers)}"
     else:  # notice
-        text = f"“{name}”的一次性告知单（可打印）：{notice_url('route', plan['route_id'], plan['answers'])}"
+        text = f"“{name}”的一次性告知单（可打印）：{notice_url('route', plan.route_id, plan.answers)}"
     if aspect not in ("notice", "conditions"):
         text += f"\n（依据：《{name}》一件事指南 · {_centre()}）"
     return text
 
 
-def faq_answer(faq: Json) -> str:
-    return f"{faq['answer']}\n（依据：{_centre()} · {faq['question']}）"
+def faq_answer(faq: Faq) -> str:
+    return f"{faq.answer}\n（依据：{_centre()} · {faq.question}）"
 
 
-def options_text(results: List[Json], intro: str) -> str:
+def options_text(results: Sequence[SearchResult], intro: str) -> str:
     lines = [intro]
-    lines += [f"{i + 1}. {r['title']}（{r['department']}）" for i, r in enumerate(results)]
+    lines += [f"{i + 1}. {r.title}（{r.department}）" for i, r in enumerate(results)]
     lines.append("请回复序号或点击选择；都不是的话，可以换个说法再问，或回复“转人工”。")
     return "\n".join(lines)
 
@@ -271,13 +270,15 @@ def ask_goal(aspect_label: str) -> str:
     return f"请问您想了解哪项业务的{aspect_label}？请告诉我要办的事，例如“开饭店”“办护照”。"
 
 
-def no_guide(referral: Json) -> str:
+def no_guide(referral: Referral) -> str:
     """The base has no guide for what was asked, but knows who handles it: say both plainly."""
     s = get_settings()
-    how = f"{referral['how']}。" if referral.get("how") else ""
-    hotline = f"咨询电话：{referral['hotline']}（全国统一号码）。" if referral.get("hotline") else ""
-    return (f"抱歉，{s.centre_name}暂时没有「{referral['domain']}」这方面的办事指南，我不想给您不准确的答复。\n"
-            f"这类事通常由{referral['department']}办理。{how}{hotline}（依据：{referral['basis']}）\n"
+    how = f"{referral.how}。" if referral.how else ""
+    hotline = f"咨询电话：{referral.hotline}（全国统一号码）。" if referral.hotline else ""
+    # What to do at once (110, 119, the gas valve) comes before any apology.
+    urgent = f"{referral.urgent}。\n" if referral.urgent else ""
+    return (f"{urgent}抱歉，{s.centre_name}暂时没有「{referral.domain}」这方面的办事指南，我不想给您不准确的答复。\n"
+            f"这类事通常由{referral.department}办理。{how}{hotline}（依据：{referral.basis}）\n"
             "具体地点、材料以当地公布为准。您的问题已记下，转给指南编辑补充；也可以回复“转人工”，"
             f"或拨打{s.complaint_line}。")
 
@@ -294,17 +295,16 @@ def not_found() -> str:
 ESCAPES = ["不确定", "跳过"]
 
 
-def question_message(question: Json, number: int, total: int, escapes: bool = False) -> Json:
-    """A situation question with its options as numbered lines and buttons; after a miss the
-    buttons also offer "不确定" and "跳过"."""
-    text = f"（{number}/{total}）{question['text']}"
-    if question.get("help"):
-        text += f"\n提示：{question['help']}"
-    text += "\n" + "\n".join(f"{i + 1}. {o['label']}" for i, o in enumerate(question["options"]))
+def question_message(question: Question, number: int, total: int, escapes: bool = False) -> tuple[str, list[str]]:
+    """A situation question with its options as numbered lines, and the titles of its buttons; after
+    a miss the buttons also offer "不确定" and "跳过"."""
+    text = f"（{number}/{total}）{question.text}"
+    if question.help:
+        text += f"\n提示：{question.help}"
+    text += "\n" + "\n".join(f"{i + 1}. {o.label}" for i, o in enumerate(question.options))
     if escapes:
         text += "\n拿不准可以回复“不确定”，不想回答可以回复“跳过”。"
-    titles = [o["label"] for o in question["options"]] + (ESCAPES if escapes else [])
-    return {"text": text, "buttons": [{"title": t, "payload": t} for t in titles]}
+    return text, [o.label for o in question.options] + (ESCAPES if escapes else [])
 
 
 def questions_intro(count: int) -> str:
@@ -312,45 +312,57 @@ def questions_intro(count: int) -> str:
             "（一条消息里可以一次说几项，例如“个体户，80平，不卖烟”；随时回复“跳过”可直接看通用方案）。")
 
 
-def acknowledgement(facts: List[Json], questions: Dict[str, Json]) -> str:
+def _asked(question: Question) -> str:
+    return question.text.rstrip("？?")
+
+
+def acknowledgement(facts: list[Fact], questions: dict[str, Question]) -> str:
     """What was taken from the message, so the citizen can see it and correct it."""
-    changed = [f for f in facts if f.get("previous")]
-    taken = [f for f in facts if not f.get("previous")]
+    changed = [f for f in facts if f.previous]
+    taken = [f for f in facts if not f.previous]
     parts = []
     if taken:
-        parts.append("好的，已记下：" + "；".join(f["label"] for f in taken) + "。")
+        parts.append("好的，已记下：" + "；".join(f.label for f in taken) + "。")
     for f in changed:
-        parts.append(f"已把“{questions[f['question']]['text'].rstrip('？?')}”改为：{f['label']}。")
+        parts.append(f"已把“{_asked(questions[f.question])}”改为：{f.label}。")
     return "".join(parts)
 
 
-def dropped_note(dropped: List[str], questions: Dict[str, Json]) -> str:
-    return "（因情况改变，不再适用的回答已去掉：" + "；".join(questions[q]["text"] for q in dropped) + "）"
+def dropped_note(dropped: list[str], questions: dict[str, Question]) -> str:
+    return "（因情况改变，不再适用的回答已去掉：" + "；".join(questions[q].text for q in dropped) + "）"
 
 
-def miss(question: Json) -> str:
-    return f"没能从您的话里确定“{question['text'].rstrip('？?')}”的答案，请点选下面的一项："
+def miss(question: Question) -> str:
+    return f"没能从您的话里确定“{_asked(question)}”的答案，请点选下面的一项："
 
 
-def unsure(question: Json, consequences: List[tuple]) -> str:
+def unsure(question: Question, consequences: list[tuple[str, list[str]]]) -> str:
     """ "不确定": the difference each answer makes, then the question is left open in the plan."""
-    lines = [f"没关系。“{question['text'].rstrip('？?')}”的区别在于要办的事项："]
+    lines = [f"没关系。“{_asked(question)}”的区别在于要办的事项："]
     for label, steps in consequences:
         lines.append(f"· 如果是“{label}”：" + ("要办 " + "、".join(steps) if steps else "不用另办相关事项"))
     lines.append("这一项先放一放，方案里相关事项会标为“视情况”，您确定后随时告诉我即可。")
     return "\n".join(lines)
 
 
-def skipped_twice(question: Json) -> str:
-    return (f"这一项（{question['text'].rstrip('？?')}）先放一放，方案里相关事项会标为“视情况”；"
+def skipped_twice(question: Question) -> str:
+    return (f"这一项（{_asked(question)}）先放一放，方案里相关事项会标为“视情况”；"
             "您想好了随时告诉我。")
 
 
-def small_talk_in_form() -> str:
-    return "谢谢您！我们接着把情况问完，马上就能给您定制方案。"
+def small_talk(kind: str, in_form: bool = False) -> str:
+    """Small talk; during the situation questions the question follows it again."""
+    go_on = "我们接着把情况问完：" if in_form else "还有什么要办的事，可以直接告诉我。"
+    if kind == "hold":
+        return "好的，不着急，您确认好了再告诉我。" if in_form else "好的，不着急，您想好了随时告诉我。"
+    if kind == "ack":
+        return "好的。" if in_form else "好的。" + go_on
+    if kind == "about_me":
+        return f"我是{_centre()}的智能导航助手，按办事指南为您规划办理路线；需要人工时回复“转人工”即可。" + go_on
+    return "谢谢您！我们接着把情况问完，马上就能给您定制方案。" if in_form else "不客气！" + go_on
 
 
-def open_duration(route_name: str, fastest: int, slowest: int, deciding: List[str]) -> str:
+def open_duration(route_name: str, fastest: int, slowest: int, deciding: list[str]) -> str:
     def about(n: int) -> str:
         return "当场办结" if n == 0 else f"约 {days(n)}"
     span = about(fastest) if fastest == slowest else f"最快{about(fastest)}、最多{about(slowest)}"
@@ -360,8 +372,8 @@ def open_duration(route_name: str, fastest: int, slowest: int, deciding: List[st
     return text + "。把下面的问题答完，我给您算出准确的时间。"
 
 
-def open_materials(plan: Json, pending_titles: List[str]) -> str:
-    own = [m for m in plan["materials"] if not m.get("provided_by_step")]
+def open_materials(plan: Plan, pending_titles: list[str]) -> str:
+    own = [m for m in plan.materials if not m.provided_by_step]
     lines = ["材料取决于您的情况。按目前已确定的事项，需要准备：" if own else "材料取决于您的情况，答完问题后给您完整清单。"]
     lines += [material_line(m, i + 1) for i, m in enumerate(own[:10])]
     if len(own) > 10:
@@ -371,7 +383,7 @@ def open_materials(plan: Json, pending_titles: List[str]) -> str:
     return "\n".join(lines)
 
 
-def step_status(route_name: str, title: str, state: str, deciding: List[str]) -> str:
+def step_status(route_name: str, title: str, state: str, deciding: list[str]) -> str:
     """Whether one step of the route applies ("要刻章吗"): it does, it does not, or it depends."""
     if state == "applies":
         return f"按您的情况，“{route_name}”需要办理“{title}”。"
@@ -380,7 +392,7 @@ def step_status(route_name: str, title: str, state: str, deciding: List[str]) ->
     return f"“{title}”是否要办，取决于：" + "；".join(deciding) + "。"
 
 
-def proxy(name: str | None, faq: Json | None) -> str:
+def proxy(name: str | None, faq: Faq | None) -> str:
     head = f"关于“{name}”：" if name else ""
-    body = faq["answer"] if faq else "多数事项可以委托他人代办，代办人需携带本人身份证和委托书，具体以办事指南为准。"
+    body = faq.answer if faq else "多数事项可以委托他人代办，代办人需携带本人身份证和委托书，具体以办事指南为准。"
     return head + body

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import centre
 from actions import knowledge_client as kb
+from actions.feedback import ActionRate
 from actions.greeting import ActionGreet
 from actions.navigate import ActionNavigate
 from actions.situation import ValidateSituationForm
@@ -120,6 +121,35 @@ def test_follow_up_naming_a_step_is_answered_for_that_step():
                               situation={"married": "yes", "hukou_with": "father"})
     assert "医疗保险" in text or "医保" in text
     assert "出生医学证明" not in text.split("\n")[0]
+
+
+def test_a_goal_not_yet_in_focus_is_introduced_whatever_aspect_the_classifier_guessed():
+    # The classifier filed a goal under an aspect act; the words ask for no aspect: the route is introduced.
+    slots, text, _ = navigate("我明年就到年龄了 退休要办些啥", "ask_conditions")
+    assert slots["focus"] == "route:retirement"
+    assert "受理条件" not in text.split("\n")[0]
+    # Words that do ask for one still get it.
+    _, text, _ = navigate("退休手续要带什么材料", "ask_materials")
+    assert "材料" in text
+
+
+def test_a_long_message_filed_as_a_rating_nobody_asked_for_is_navigated():
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(_close_after(ActionRate().run(dispatcher, tracker("驾照扣了9分能不能消分", "give_rating"), {})))
+    assert "打 1-5 分" not in said(dispatcher) and said(dispatcher)
+    assert not any(e.get("name") == "rated" for e in events)
+
+
+def test_an_emoji_after_the_plan_gets_a_word_back_not_a_missing_guide():
+    _, text, _ = navigate("👍", "nlu_fallback", focus=RESTAURANT, situation={"entity": "individual"})
+    assert text.startswith("好的") and "没有找到" not in text
+
+
+def test_a_fact_after_the_plan_tailors_it_again_even_when_it_names_a_step():
+    answers = {"entity": "individual", "area": "small", "sells_tobacco": "no", "signboard": "no"}
+    slots, text, _ = navigate("想了想还是要挂个招牌", "inform", focus=RESTAURANT, situation=answers)
+    assert slots["situation"]["signboard"] == "yes"
+    assert "不需要" not in text.split("\n")[0]
 
 
 def test_someone_else_handing_it_in_is_the_proxy_practice():

@@ -279,6 +279,21 @@ def test_handoff_during_the_situation_questions(citizen):
     assert "普通护照签发" in citizen.says("办护照")
 
 
+def test_an_answer_that_counts_people_is_not_a_handoff(citizen):
+    citizen.says("我想开个饭店")
+    reply = citizen.says("就我跟我老婆两个人干")
+    assert HOTLINE not in reply and "转人工" not in reply
+    assert citizen.events("handoff") == []
+    assert "？" in reply  # the questions go on
+
+
+def test_giving_up_one_goal_for_another_mid_form_switches_not_stops(citizen):
+    citizen.says("开个KTV")
+    reply = citizen.says("算了KTV不搞了，改开个宾馆")
+    assert "宾馆" in reply and "旅馆业特种行业许可" in reply
+    assert "娱乐场所经营许可" not in reply
+
+
 def test_repeated_misunderstanding_hands_off(citizen):
     first = citizen.says("阿巴阿巴咕噜")
     assert "没有找到" in first or "没太明白" in first

@@ -5,6 +5,7 @@ import io
 import uuid
 import zipfile
 import zlib
+from collections.abc import Mapping
 
 import httpx
 
@@ -13,10 +14,11 @@ def unique_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def zip_of(files: dict[str, str]) -> bytes:
-    """A zip of guide files, named by their path in the guide folder (items/x.yml …)."""
+def zip_of(files: Mapping[str, str | bytes], compression: int = zipfile.ZIP_STORED) -> bytes:
+    """A zip of files named by their path inside it (a guide folder's items/x.yml …, an upload's documents);
+    ZIP_DEFLATED where packing matters (a zip bomb is small only when deflated)."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
+    with zipfile.ZipFile(buf, "w", compression) as zf:
         for name, text in files.items():
             zf.writestr(name, text)
     return buf.getvalue()

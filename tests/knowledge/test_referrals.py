@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from knowledge import referrals
 from knowledge.catalogue import SAMPLE_GUIDES, Catalogue, main
 from knowledge.schema.referral import Referral, ReferralTable
+from knowledge.wording import chat
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +16,7 @@ def table():
 
 
 def test_sample_table_loads_and_shadows_no_guide(table):
-    assert len(table) >= 20
+    assert len(table) >= 60
     assert referrals.problems(table, Catalogue.from_folder().all()) == {}
     assert all(r.basis for r in table)
 
@@ -25,10 +26,33 @@ def test_sample_table_loads_and_shadows_no_guide(table):
     ("我想申请低保", "subsistence-allowance", "低保"),
     ("車輛年檢喺邊度做", "vehicle-inspection", "车辆年检"),   # Traditional and Cantonese are normalised first
     ("开个饭店要办哪些证", None, None),
+    ("楼上装修噪音太大了", "neighbourhood-complaints", "装修噪音"),
+    ("前夫一直不给抚养费怎么办", "child-support", "不给抚养费"),
+    ("公司不给交社保怎么办", "unpaid-social-insurance", "不给交社保"),
+    ("我们小区又停水了", "water-outage", "停水了"),
+    ("家里闻到煤气味怎么办", "gas-leak", "煤气味"),
+    ("上班路上出车祸算工伤吗", "work-injury", "算工伤"),       # the longer word wins, a tie the earlier row
 ])
 def test_the_domain_a_message_names(table, text, referral, word):
     hit = referrals.named(table, text)
     assert (hit[0].id, hit[1]) == (referral, word) if referral else hit is None
+
+
+@pytest.mark.parametrize("text", [
+    # Questions the guides answer, in words close to a referral's: an outage word only as a report
+    # (停电了), not as a worry about a transfer; 转学, 物业费, 报案 and 签证 not alone.
+    "电表过户会停电吗",
+    "燃气过户期间会停气吗",
+    "身份证被偷了怎么补办",
+    "报案回执能用来补办身份证吗",
+    "外地孩子转学来本市读一年级怎么报名",
+    "二手房过户后物业费谁交",
+    "聘请外国人来华工作要办签证吗",
+    "开个中考辅导班要什么许可",
+    "没有施工许可证盖房子算违建吗",
+])
+def test_questions_the_guides_answer_name_no_referral(table, text):
+    assert referrals.named(table, text) is None
 
 
 def test_a_word_a_guide_is_named_by_is_refused(tmp_path):
@@ -62,3 +86,16 @@ def test_catalogue_check_reports_a_shadowing_referral(tmp_path, capsys):
         "    basis: 《中华人民共和国食品安全法》第三十五条\n", encoding="utf-8")
     assert main(["check", str(folder)]) == 1
     assert "open-restaurant" in capsys.readouterr().out
+
+
+def test_what_to_do_at_once_comes_before_the_apology(table):
+    gas = next(r for r in table if r.id == "gas-leak")
+    reply = chat.no_guide(gas)
+    assert reply.startswith(gas.urgent) and reply.index("关闭阀门") < reply.index("抱歉")
+    trademark = next(r for r in table if r.id == "trademark")
+    assert chat.no_guide(trademark).startswith("抱歉")
+
+
+def test_a_measure_word_between_verb_and_object_still_names_the_domain(table):
+    found = referrals.named(table, "我想申请个专利")
+    assert found is not None and found[0].id == "patent"

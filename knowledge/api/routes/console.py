@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -182,7 +182,7 @@ def brief(
         return Brief(text=text, length=len(text), notice_url=link, kind="route", id=view.id)
     if parse_answers(answers):
         raise HTTPException(422, detail="情形答案只适用于“一件事”路线，事项不需要")
-    found = lookup(catalogue.items, item, "事项", AGAIN)
+    found = lookup(catalogue.items, item or "", "事项", AGAIN)  # item is given when route is not
     text = item_brief(found, base, hotline)
     return Brief(text=text, length=len(text), notice_url=notice_url(base, "item", found.id), kind="item", id=found.id)
 
@@ -195,7 +195,7 @@ def list_handoffs(state: StateDep, session: SessionDep,
                   ) -> list[handoffs.Handoff]:
     if status not in ("open", "handled"):
         raise HTTPException(422, detail="状态（status）只能是 open（待处理）或 handled（已处理）")
-    return handoffs.list_handoffs(session, state.catalogue, status)
+    return handoffs.list_handoffs(session, state.catalogue, cast(handoffs.HandoffStatus, status))  # checked above
 
 
 class HandledIn(BaseModel):

@@ -10,6 +10,7 @@ bounded here like any public input.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
@@ -17,15 +18,15 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from knowledge import referrals
 from knowledge.api.deps import StateDep
-from knowledge.api.routes.search import SearchResult
 from knowledge.catalogue import Catalogue
+from knowledge.dialogue import acts
 from knowledge.dialogue import answers as compose
 from knowledge.dialogue.aspects import aspect_of
 from knowledge.dialogue.situation import Reading, clauses, ordinal, read
-from knowledge.dialogue.steps import named_step
+from knowledge.dialogue.steps import named_step, numbered_step
 from knowledge.planner import validate_answers
 from knowledge.schema import Faq, Item, Route
-from knowledge.search.engine import Match
+from knowledge.search.engine import Match, SearchResult
 from knowledge.text.normalize import normalize
 
 router = APIRouter(prefix="/api/dialogue", tags=["dialogue"])
@@ -72,6 +73,8 @@ class Understanding(BaseModel):
     goal: str | None = Field(None, description="检索明确指向、且不同于焦点的路线或事项")
     goal_reading: Reading | None = Field(None, description="按新目标路线读出的情形（首句里的事实）")
     no_guide: NoGuide | None = Field(None, description="消息问到知识库没有指南的领域（转介表）：如实告知及办理部门")
+    points_back: bool = Field(False, description="追问指回焦点（“这个备案…”），不换目标")
+    small_talk: acts.SmallTalk | None = Field(None, description="闲聊的类别（点赞、稍等、问助手本身）")
 
 
 class AnswerRequest(Situation):
@@ -86,8 +89,9 @@ def _guide(catalogue: Catalogue, focus: str | None) -> Item | Route | Faq | None
     if not focus or ":" not in focus:
         return None
     kind, _, gid = focus.partition(":")
-    table = {"item": catalogue.items, "route": catalogue.routes, "faq": catalogue.faqs}.get(kind, {})
-    return table.get(gid)
+    tables: dict[str, Mapping[str, Item | Route | Faq]] = {
+        "item": catalogue.items, "route": catalogue.routes, "faq": catalogue.faqs}
+    return tables.get(kind, {}).get(gid)
 
 
 @router.post("/understand", response_model=Understanding)
@@ -105,13 +109,14 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             hits = [h for h in hits if h.lexical_rank is not None or h.dense_rank == 0]
             match = Match.ambiguous if hits else Match.none
         found = Found(match=match, results=[SearchResult.of(h) for h in hits])
-    result = Understanding(text=text, choice=ordinal(text), aspect=aspect_of(text), search=found)
+    result = Understanding(text=text, choice=ordinal(text, len(body.offered) or None), aspect=aspect_of(text),
+                           search=found, small_talk=acts.small_talk_kind(text) if text else None)
     focus = _guide(catalogue, body.focus)
     if isinstance(focus, Route):
         answers = body.answers
         validate_answers(focus, answers)
         current = body.current if any(q.id == body.current for q in focus.questions) else None
-        step = named_step(focus, catalogue, text)
+        step = numbered_step(focus, catalogue, text, answers) or named_step(focus, catalogue, text)
         result.step = step.id if step else None
         result.reading = read(focus, answers, text, current, body.unsure)
         result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)
@@ -120,9 +125,12 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         # Nearest guides offered for a domain the base does not hold would only mislead.
         result.no_guide, result.search = no_guide, Found(match=Match.none, results=[])
         return result
-    goal = _goal(state, text, found, body.focus, body.offered)
+    result.points_back = focus is not None and bool(acts.POINTS_BACK.match(text))
+    goal = None if result.points_back else _goal(state, text, found, body.focus, body.offered)
     if goal:
         result.goal, result.goal_reading = goal
+        if result.step and acts.CHANGE_OF_MIND.search(text):
+            result.step = None  # "算了不开饭店了，我想开个宠物医院" leaves the route: no step of it is meant
     return result
 
 
@@ -225,12 +233,13 @@ def answer(body: AnswerRequest, state: StateDep) -> compose.Answer:
 
 
 class SayRequest(BaseModel):
-    what: Literal["greet", "not_found", "none_of_offered", "scope", "ask_goal", "offer"]
+    what: Literal["greet", "not_found", "none_of_offered", "scope", "ask_goal", "offer", "small_talk"]
     aspect: Id | None = None
+    small_talk: acts.SmallTalk | None = Field(None, description="small_talk：闲聊的类别")
     results: list[SearchResult] = Field(default_factory=list, max_length=10, description="offer：可选的指南")
 
 
 @router.post("/say", response_model=compose.Answer)
 def say(body: SayRequest) -> compose.Answer:
     """Replies about no guide in particular, in the same wording home as every other answer."""
-    return compose.general(body.what, body.aspect, [r.model_dump() for r in body.results])
+    return compose.general(body.what, body.aspect, body.results, body.small_talk)

@@ -19,6 +19,7 @@ from knowledge.api.auth import CurrentUser, require
 from knowledge.api.deps import SessionDep, StateDep
 from knowledge.editing import diff
 from knowledge.editing.drafts import MAX_DATA_CHARS
+from knowledge.editing.history import version_row
 from knowledge.importing import report, review
 from knowledge.importing.fields import FIELD_NAMES, ITEM_FIELDS, normalise_label
 from knowledge.importing.safety import size_text
@@ -275,7 +276,7 @@ def read_draft(draft_id: int, session: SessionDep) -> DraftDetail:
     row = guide_store.get_guide(session, d.match_id) if d.match_id else None
     if row is not None:
         number = row.published_version or row.latest_version
-        before = guide_store.get_version(session, row.id, number)
+        before = version_row(session, row.id, number)
         if d.status in ("stored", "published") and d.version:
             before = guide_store.get_version(session, row.id, d.version - 1) or before
         out.compared_with = before.version

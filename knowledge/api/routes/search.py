@@ -7,23 +7,10 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from knowledge.api.deps import StateDep
-from knowledge.search.engine import MAX_QUERY_CHARS, Hit, Match, Mode
+from knowledge.search.engine import MAX_QUERY_CHARS, Match, Mode, SearchResult
 from knowledge.text.normalize import normalize
 
 router = APIRouter(prefix="/api", tags=["search"])
-
-
-class SearchResult(BaseModel):
-    id: str
-    kind: str
-    title: str
-    department: str
-    score: float
-
-    @classmethod
-    def of(cls, hit: Hit) -> "SearchResult":
-        return cls(id=hit.doc.guide_id, kind=hit.doc.kind, title=hit.doc.title, department=hit.doc.department,
-                   score=hit.score)
 
 
 class SearchResponse(BaseModel):

@@ -42,6 +42,29 @@ def test_step_and_aspect_of_a_follow_up(api):
     assert "医疗保险" in resp.json()["messages"][0]["text"]
 
 
+def test_a_change_of_mind_leaves_the_route_even_when_a_step_is_named(api):
+    u = understand(api, "算了不开饭店了，我想开个宠物医院", focus="route:open-restaurant", current="entity")
+    assert u["goal"] == "route:open-pet-clinic" and u["step"] is None
+
+
+def test_a_follow_up_pointing_back_stays_with_the_focus(api):
+    u = understand(api, "这个备案归哪个局管", focus="route:open-driving-school")
+    assert u["points_back"] and u["goal"] is None and u["aspect"] == "location"
+    assert not understand(api, "这个备案归哪个局管")["points_back"]  # nothing in focus to point back at
+
+
+def test_a_parcel_business_is_not_a_question_about_mailing(api):
+    assert understand(api, "想在小区门口弄个快递代收点")["aspect"] is None
+    assert understand(api, "办好了能快递到家吗")["aspect"] == "mailing"
+
+
+def test_small_talk_outside_the_questions_gets_a_word_back(api):
+    assert understand(api, "👍")["small_talk"] == "ack"
+    assert understand(api, "开饭店要多久")["small_talk"] is None
+    resp = api.post("/api/dialogue/say", json={"what": "small_talk", "small_talk": "about_me"})
+    assert "智能导航助手" in resp.json()["messages"][0]["text"]
+
+
 def test_duration_before_the_situation_is_known_is_a_range(api):
     resp = api.post("/api/dialogue/answer", json={"focus": "route:open-clinic", "aspect": "duration"})
     text = resp.json()["messages"][0]["text"]
@@ -93,6 +116,9 @@ def test_a_reply_that_is_only_a_number_is_a_choice(api, text, choice):
     ("想用公积金贷款买房，去哪里申请", "housing-fund-loan", "住房公积金管理中心"),
     ("老板拖欠工资三个月了怎么办", "wage-arrears", "劳动保障监察"),
     ("在农村宅基地上翻建房子要审批吗", "rural-homestead", "乡（镇）人民政府"),
+    ("楼上邻居装修噪音太大，找哪个部门", "neighbourhood-complaints", "公安"),
+    ("公司一直不给交社保怎么办", "unpaid-social-insurance", "劳动保障监察"),
+    ("家里突然停电了找谁", "power-outage", "供电企业"),
 ])
 def test_a_domain_without_a_guide_is_said_plainly_with_who_handles_it(api, text, referral, department):
     u = understand(api, text)
@@ -100,6 +126,20 @@ def test_a_domain_without_a_guide_is_said_plainly_with_who_handles_it(api, text,
     assert u["search"] == {"match": "none", "results": []}  # no unrelated guides offered
     reply = u["no_guide"]["reply"]["messages"][0]["text"]
     assert "没有" in reply and department in reply and "依据" in reply and "12345" in reply
+
+
+@pytest.mark.parametrize("text, guide", [
+    ("身份证被偷了怎么补办", "resident-id-card"),
+    ("电表过户会停电吗", "electricity-transfer"),
+    ("外地孩子转学来本市读一年级怎么报名", "primary-school-enrolment"),
+    ("二手房过户后物业费谁交", "second-hand-house"),
+    ("聘请外国人来华工作要办签证吗", "foreign-employee"),
+])
+def test_a_question_a_guide_answers_is_not_referred(api, text, guide):
+    """Words near a referral's (被偷, 停电, 转学, 物业费, 签证) in a question the base has a guide for."""
+    u = understand(api, text)
+    assert u["no_guide"] is None
+    assert u["search"]["results"][0]["id"] == guide
 
 
 def test_a_referral_word_the_route_in_focus_answers_is_not_referred(api):

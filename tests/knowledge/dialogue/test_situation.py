@@ -5,8 +5,8 @@ import pytest
 
 from knowledge.catalogue import Catalogue
 from knowledge.dialogue.numbers import digits, quantities
-from knowledge.dialogue.situation import read
-from knowledge.dialogue.steps import named_step
+from knowledge.dialogue.situation import is_question, read
+from knowledge.dialogue.steps import named_step, numbered_step
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +193,69 @@ ENTITY_ROUTES = ["open-restaurant", "open-convenience-store", "open-hotel", "ope
 def test_everyday_words_for_the_business_form_in_every_route(routes, route, text, value):
     """The shared 经营身份 question understands the same everyday words in every route that asks it."""
     assert facts(read(routes[route], {}, text, current="entity")) == {"entity": value}
+
+
+def test_a_few_people_counted_is_not_a_question(routes):
+    r = read(routes["open-ktv"], {}, "几个朋友合伙成立公司", current="entity")
+    assert facts(r) == {"entity": "company"}
+    assert r.act == "answer"
+    assert read(routes["start-company"], {}, "要几个股东？").act == "question"
+
+
+def test_a_space_between_chinese_words_separates_clauses(routes):
+    # WeChat users type spaces for commas: the question at the end does not swallow the facts before it.
+    r = read(routes["job-move"], {}, "从外地调过来 那边交过公积金 户口不迁 社保咋转")
+    assert facts(r) == {"fund": "yes", "hukou": "no"}
+    assert r.asks == ["社保咋转"]
+
+
+@pytest.mark.parametrize("text, expected", [("四五十个平方", "45个平方"), ("二三百平", "250平"), ("十五六平", "十五六平")])
+def test_two_neighbouring_digits_name_a_range_read_by_its_middle(text, expected):
+    assert digits(text) == expected
+
+
+def test_question_words_shared_with_an_alias_name_no_step(routes, catalogue):
+    assert named_step(routes["open-pharmacy"], catalogue, "要带什么材料") is None
+    assert named_step(routes["open-pharmacy"], catalogue, "卖体温计要什么证吗").id == "devices"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("稍等我问下我老婆", "hold"), ("嗯嗯", "ack"), ("👍", "ack"), ("你是机器人吗", "about_me"), ("谢谢你", "thanks"),
+])
+def test_small_talk_mid_form_is_no_answer_and_no_miss(routes, text, kind):
+    r = read(routes["open-restaurant"], {}, text, current="entity")
+    assert (r.act, r.small_talk, r.facts) == ("small_talk", kind, [])
+    assert "entity" in r.open_questions
+
+
+def test_an_acknowledgement_still_answers_a_yes_no_question(routes):
+    r = read(routes["open-restaurant"], {"entity": "individual", "area": "small"}, "好的", current="sells_tobacco")
+    assert facts(r) == {"sells_tobacco": "yes"}
+
+
+@pytest.mark.parametrize("text, value", [("选第一个", "individual"), ("前面那个", "individual"), ("后面那个", "company"),
+                                         ("最后一个", "company")])
+def test_a_place_in_the_list_chooses_an_option(routes, text, value):
+    assert facts(read(routes["open-restaurant"], {}, text, current="entity")) == {"entity": value}
+
+
+def test_a_question_whether_the_assistant_is_official_is_small_talk(routes):
+    assert read(routes["open-restaurant"], {}, "你们这个是官方的吗", current="entity").small_talk == "about_me"
+
+
+@pytest.mark.parametrize("text", ["这个二类器械备案收费不", "烟卖不卖都行吗", "执照办好了没"])
+def test_a_not_a_questions_and_their_clipped_tails_ask(text):
+    assert is_question(text)
+
+
+@pytest.mark.parametrize("text", ["没有", "烟不卖", "门头不弄", "我们没有"])
+def test_negative_answers_do_not_ask(text):
+    assert not is_question(text)
+
+
+def test_a_step_pointed_at_by_its_number_in_the_overview_or_the_plan(routes, catalogue):
+    clinic = routes["open-clinic"]
+    assert numbered_step(clinic, catalogue, "第二步要带哪些材料", {}).id == clinic.steps[1].id
+    answers = {"clinic_type": "clinic", "profit": "company", "xray": "yes"}
+    assert numbered_step(clinic, catalogue, "第3步多久", answers).id == "filing"  # the plan skips 个体 registration
+    assert numbered_step(clinic, catalogue, "第十步", answers) is None

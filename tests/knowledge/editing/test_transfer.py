@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from knowledge.editing import archive, drafts, transfer
-from knowledge.editing.refusals import ImportRejected
+from knowledge.editing.refusals import Conflict, ImportRejected
+from knowledge.schema import guide_adapter
 from knowledge.store import audit
 from knowledge.store import guides as store
 from tests.knowledge.guide_samples import new_item, unique_id, zip_of
@@ -67,3 +68,29 @@ def test_something_else_than_a_guide_zip_is_refused(service, session, content, m
     with pytest.raises(archive.ArchiveError) as caught:
         transfer.import_zip(session, service.state.publisher, "reviewer3", content, "x.zip")
     assert str(caught.value) == message
+
+
+# ---- one imported guide: shared with the import of a centre's documents (importing/review.py) -------
+
+def test_an_imported_guide_someone_created_meanwhile_is_refused(service, session):
+    gid = unique_id("kayak")
+    drafts.create(session, service.state.catalogue, "editor3", "item", new_item(gid, "独木舟租赁备案"))
+    guide = guide_adapter.validate_python(new_item(gid, "独木舟租赁备案（导入）"))
+    with pytest.raises(Conflict, match=f"^指南「{gid}」刚被其他人创建，请重新导入$"):
+        transfer.write_imported(session, "reviewer3", guide, 1, "items/kayak.yml")
+    with pytest.raises(Conflict, match=f"^指南「{gid}」刚被其他人修改，请重新导入$"):
+        transfer.write_imported(session, "reviewer3", guide, 3, "items/kayak.yml")  # version 2 was expected
+    session.rollback()
+    assert [v.version for v in store.versions(session, gid)] == [1]
+
+
+def test_an_imported_guide_is_versioned_audited_and_marked_live(service, session):
+    gid = unique_id("raft")
+    guide = guide_adapter.validate_python(new_item(gid, "竹筏漂流经营备案"))
+    version, publication = transfer.write_imported(session, "reviewer3", guide, 1, "办事指南.docx 第 2 节",
+                                                   publish=True)
+    assert (version.version, version.status, version.comment) == (1, "published", "导入 办事指南.docx 第 2 节")
+    assert publication is not None and store.get_guide(session, gid).published_version == 1
+    assert [(a.action, a.detail) for a in reversed(audit.recent(session, guide_id=gid))] == [
+        ("import", "从 办事指南.docx 第 2 节 导入"), ("publish", "导入后发布版本 1")]
+    session.rollback()  # marked live without the index update Publisher.publish would make: never committed

@@ -9,9 +9,20 @@ from knowledge.evaluation import business, conversations
 from knowledge.evaluation.conversations import SetError, Turn, check_turn, load_set, split_reply
 
 
+SETS = conversations.DEFAULT_SET.parent
+
+
 @pytest.fixture(scope="module")
 def dialogue_set():
     return load_set(conversations.DEFAULT_SET)
+
+
+@pytest.mark.parametrize("name, at_least", [("conversations_fresh.yml", 60), ("conversations_third.yml", 60),
+                                             ("conversations_fourth.yml", 50)])
+def test_later_dialogue_sets_load_and_cover_every_pattern(name, at_least):
+    convs, _ = load_set(SETS / name)
+    assert len(convs) >= at_least
+    assert set(p for c in convs for p in c.patterns) == set(conversations.PATTERNS)
 
 
 def test_dialogue_set_covers_every_pattern_with_many_services(dialogue_set):
@@ -25,8 +36,9 @@ def test_dialogue_set_covers_every_pattern_with_many_services(dialogue_set):
     assert "暂时无法访问" in default_reject
 
 
-def test_business_set_has_enough_questions_and_industries():
-    phrasings = business.load_set(business.DEFAULT_SET)
+@pytest.mark.parametrize("name", ["business_heldout.yml", "business_second.yml"])
+def test_business_sets_have_enough_questions_and_industries(name):
+    phrasings = business.load_set(SETS / name)
     assert len(phrasings) >= 120
     assert len({p.industry for p in phrasings}) >= 30
 

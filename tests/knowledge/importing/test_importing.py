@@ -12,6 +12,7 @@ import pytest
 
 from knowledge.importing import document, drafting, fields, reading
 from knowledge.importing.safety import Limits
+from tests.knowledge.guide_samples import zip_of
 from tests.knowledge.importing.import_documents import (GUIDE, guide, guide_docx, guide_html, guide_pdf, implementation_list_csv,
                                               implementation_list_xlsx, numbered)
 
@@ -321,27 +322,19 @@ def test_xml_entities_in_docx_and_xlsx_are_refused():
     assert "XML 实体" in _refused("实体.xlsx", xlsx)
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in files.items():
-            zf.writestr(name, content)
-    return buf.getvalue()
-
-
 def test_zip_of_guides_is_read_file_by_file_with_gbk_names():
-    upload = _zip({"指南/小餐饮.docx": guide_docx(), "清单.xlsx": implementation_list_xlsx([numbered(2)]),
-                   "__MACOSX/._x": b"junk", "inner.zip": _zip({"page.html": guide_html(guide(name="网页事项")).encode()})})
+    upload = zip_of({"指南/小餐饮.docx": guide_docx(), "清单.xlsx": implementation_list_xlsx([numbered(2)]),
+                   "__MACOSX/._x": b"junk", "inner.zip": zip_of({"page.html": guide_html(guide(name="网页事项")).encode()})})
     members, refused = reading.expand([("上传.zip", upload)], LIMITS)
     assert refused == []
     assert sorted(m.name for m in members) == ["上传.zip/inner.zip/page.html", "上传.zip/指南/小餐饮.docx", "上传.zip/清单.xlsx"]
 
 
 def test_zip_bombs_and_deep_zips_are_refused():
-    bomb = _zip({"bomb.csv": b"0" * (300 * 1024 * 1024)})  # 300 MB of zeros packs to about 300 KB
+    bomb = zip_of({"bomb.csv": b"0" * (300 * 1024 * 1024)}, zipfile.ZIP_DEFLATED)  # 300 MB of zeros packs to about 300 KB
     members, refused = reading.expand([("bomb.zip", bomb)], LIMITS)
     assert members == [] and "压缩炸弹" in refused[0].refused
-    deep = _zip({"a.zip": _zip({"b.zip": _zip({"c.html": b"<p>x</p>"})})})
+    deep = zip_of({"a.zip": zip_of({"b.zip": zip_of({"c.html": b"<p>x</p>"})})})
     members, refused = reading.expand([("deep.zip", deep)], LIMITS)
     assert members == [] and "嵌套太深" in refused[0].refused
     docx_bomb = _rewrite_zip(guide_docx(), None, None, add={"word/media/huge.xml": b" " * (120 * 1024 * 1024)})
@@ -353,7 +346,7 @@ def test_size_limits_are_configurable():
     big = guide_docx() + b""  # about 37 KB
     members, refused = reading.expand([("a.docx", guide_docx()), ("b.pdf", b"%PDF-" + b"0" * 60_000)], small)
     assert [m.name for m in members] == ["a.docx"] and "文件太大" in refused[0].refused and "最多" in refused[0].refused
-    members, refused = reading.expand([("z.zip", _zip({f"{i}.docx": big for i in range(5)}))], small)
+    members, refused = reading.expand([("z.zip", zip_of({f"{i}.docx": big for i in range(5)}))], small)
     assert members == [] and "上限" in refused[0].refused
 
 

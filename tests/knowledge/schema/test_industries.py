@@ -111,6 +111,36 @@ def test_a_small_restaurant_does_not_lead_to_hotels(engine):
     assert ids(engine, "开个小宾馆")[0] == "open-hotel"
 
 
+def test_a_route_ahead_of_its_own_permits_is_a_clear_answer(engine, sample):
+    outcome = engine.search("准备弄个唱歌的量贩式KTV", k=3)
+    route = sample.routes["open-ktv"]
+    assert [h.doc.guide_id for h in outcome.hits][0] == "open-ktv"
+    assert {h.doc.guide_id for h in outcome.hits[1:]} <= {s.item for s in route.steps}
+    assert outcome.match.value == "clear"
+
+
+def test_a_question_for_the_set_of_procedures_takes_the_route_ahead_of_its_permit(engine, sample):
+    outcome = engine.search("宝宝出生了要办哪些手续", k=3)
+    assert outcome.hits[0].doc.guide_id == "newborn"
+    assert outcome.hits[1].doc.guide_id in {s.item for s in sample.routes["newborn"].steps}
+    assert outcome.match.value == "clear"
+
+
+def test_a_route_lifted_over_the_step_both_rankers_chose_is_a_clear_answer(engine, sample):
+    outcome = engine.search("家里娃上小学报名", k=3)
+    first, second = outcome.hits[:2]
+    assert first.doc.guide_id == "primary-school-enrolment"
+    assert (second.lexical_rank, second.dense_rank) == (0, 0)
+    assert second.doc.guide_id in {s.item for s in sample.routes["primary-school-enrolment"].steps}
+    assert outcome.match.value == "clear"
+
+
+def test_both_rankers_agreeing_on_a_typo_is_clear_when_the_words_single_it_out(engine):
+    outcome = engine.search("个体互营业执照怎么办理", k=3)
+    assert outcome.hits[0].doc.guide_id == "individual-business-registration"
+    assert outcome.match.value == "clear"
+
+
 def test_answers_are_never_industries(engine, sample):
     for ind in list(sample.industries.values())[:15]:
         for hit in engine.search(f"想开{ind.aliases[0]}", k=10).hits:

@@ -14,6 +14,11 @@ def test_cantonese_function_words_become_mandarin():
     assert normalize("喺邊度攞號") == "在哪里拿号"
 
 
+def test_hong_kong_names_of_everyday_things_become_mainland_words():
+    assert normalize("開辦一間幼稚園") == "开办一间幼儿园"
+    assert normalize("開間士多") == "开间小卖部"
+
+
 def test_mandarin_guide_wording_is_left_alone():
     for text in ("系统维护", "关系证明", "几时办结", "出生医学证明"):
         assert normalize(text) == text

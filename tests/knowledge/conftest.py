@@ -1,6 +1,7 @@
-"""One real knowledge service in process for the editing tests: the app in FastAPI's TestClient (its own
-SQLite database seeded from the sample guides, the real embedding model and index, no server started),
-and the same app's state for calling the workflow functions directly."""
+"""One real knowledge service in process for the knowledge package's tests (the editing workflow, the editor's
+routes): the app in FastAPI's TestClient (its own SQLite database seeded from the sample guides, the real
+embedding model and index, no server started), and the same app's state for calling the workflow functions
+directly. It runs as another centre than the sample one, so that what names the centre shows the setting read."""
 from __future__ import annotations
 
 import os
@@ -19,6 +20,7 @@ from tests.stack import password_for
 ADMIN = "编辑测试-管理员-口令-7"
 BASE = "http://testserver"
 ROLES = {"editor3": "editor", "reviewer3": "reviewer", "staff3": "staff"}
+CENTRE = "另一市政务服务中心"
 
 
 @dataclass
@@ -42,7 +44,7 @@ def service(tmp_path_factory) -> Service:
     for f in Path(os.environ.get("CACHE_DIR", Path.home() / ".cache" / "approval-navigator")).glob("vectors-*.npz"):
         shutil.copy(f, cache)
     settings = Settings(database_url=f"sqlite:///{tmp / 'navigator.db'}", var_dir=tmp / "var", admin_password=ADMIN,
-                        service_token=None, redis_url=None, public_base_url=BASE, cache_dir=cache)
+                        service_token=None, redis_url=None, public_base_url=BASE, cache_dir=cache, centre_name=CENTRE)
     with TestClient(create_app(settings), base_url=BASE) as client:
         headers = {"admin": _sign_in(client, "admin", ADMIN)}
         for username, role in ROLES.items():

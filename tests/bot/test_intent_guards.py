@@ -1,0 +1,40 @@
+"""The intents whose words must agree with the classifier (bot/components/intent_guards.py): the rules
+and the NLU data must agree; an answer that only counts people is no handoff, a new goal no stop."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from knowledge.dialogue.acts import asks_for_person, names_a_new_goal
+from tests.stack import ROOT
+
+
+def examples(intent: str) -> list[str]:
+    nlu = yaml.safe_load((ROOT / "bot" / "data" / "nlu.yml").read_text(encoding="utf-8"))["nlu"]
+    return [line.removeprefix("- ").strip() for block in nlu if block.get("intent") == intent
+            for line in block["examples"].splitlines() if line.strip()]
+
+
+def test_every_handoff_example_asks_for_a_person():
+    assert len(examples("human_handoff")) > 30
+    assert [e for e in examples("human_handoff") if not asks_for_person(e)] == []
+
+
+def test_no_stop_example_names_a_new_goal():
+    assert len(examples("stop")) > 30
+    assert [e for e in examples("stop") if names_a_new_goal(e)] == []
+
+
+@pytest.mark.parametrize("text", ["算了KTV不搞了，改开个宾馆", "算了，还是开便利店吧", "不弄饭店了，想做个民宿"])
+def test_turning_to_another_goal_is_no_stop(text):
+    assert names_a_new_goal(text)
+
+
+@pytest.mark.parametrize("text", ["就我一个人干", "夫妻两个人开", "家里没别人", "请了三个人", "我们俩人搞"])
+def test_counting_people_is_not_asking_for_one(text):
+    assert not asks_for_person(text)
+
+
+@pytest.mark.parametrize("text", ["转人工", "有人能帮我看看吗", "找个工作人员", "电话多少", "我不想跟机器说话"])
+def test_asking_for_a_person(text):
+    assert asks_for_person(text)
