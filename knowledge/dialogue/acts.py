@@ -22,7 +22,6 @@ _NOT_NEGATION = re.compile(r"没问题|不错|不然|不过|无论|不管(?=[是
 # "招牌就算了", "烟就拉倒吧": a thing waved away is a no.
 NEGATION = re.compile(r"不|没|无|否|别|免|甭|未|非|算了|拉倒")
 AFFIRMATION = re.compile(r"^(嗯+|对+|是+|是的|对的|好+|好的|行|可以|需要|要+|有+|会+|没错|当然|肯定|必须|yes|ok)[的啊呀吧哦呢。.!！]*$", re.I)
-# Thanks and praise ("你真厉害", "给你点个赞"), greetings: a word back, not an answer.
 # A message that turns to another goal ("算了KTV不搞了，改开个宾馆", "还是开便利店吧") is no stop, though
 # it starts like one; "我不想办了", "改天再办" are stops.
 NAMES_A_NEW_GOAL = re.compile(r"(?:改|换成?|还是|(?<![不没])想要?|打算)(?:开|办|做|搞|弄|干)(?!了)")
@@ -33,6 +32,7 @@ ASKS_FOR_PERSON = re.compile(
     r"人工|真人|客服|坐席|工作人员|办事员|帮办|专人|领导|电话|热线|12345|回电|机器|窗口的人|"
     r"(?:找|换|叫|问|和|跟|有)个?人(?![员口数])"
 )
+# Thanks and praise ("你真厉害", "给你点个赞"), greetings: a word back, not an answer.
 SMALL_TALK = re.compile(r"^(你|您)?(真|太|好|很|挺)?(谢谢|多谢|感谢|辛苦|赞|点赞|给你点个赞|厉害|好棒|真棒|棒|聪明|好用|靠谱|哈+|呵+|你好|您好|在吗|在不在)")
 
 
