@@ -54,12 +54,8 @@ def digits(text: str) -> str:
         run = m.group(0)
         if len(run) == 1 and not _COUNTED.match(text[m.end():]):
             return run
-        with warnings.catch_warnings():  # cn2an warns about fragments it cannot read ("三四十")
-            warnings.simplefilter("ignore")
-            try:
-                return str(cn2an.cn2an(run, "smart"))
-            except (ValueError, KeyError, IndexError):
-                return run
+        value = _numeral(run)
+        return run if value is None else str(value)
     return _NUMERALS.sub(convert, text)
 
 
@@ -78,14 +74,19 @@ def quantities(text: str) -> list[Quantity]:
     return found
 
 
+def _numeral(run: str) -> int | float | None:
+    """cn2an's reading of a run of numerals, None where it cannot read one."""
+    with warnings.catch_warnings():  # cn2an warns about fragments it cannot read ("三四十")
+        warnings.simplefilter("ignore")
+        try:
+            return cn2an.cn2an(run, "smart")
+        except (ValueError, KeyError, IndexError):
+            return None
+
+
 def whole_number(run: str) -> int | None:
     """"2", "二", "十二" → the number; None if it is not one."""
     if run.isdigit():
         return int(run)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            value = cn2an.cn2an(run, "smart")
-        except (ValueError, KeyError, IndexError):
-            return None
-    return int(value) if float(value).is_integer() else None
+    value = _numeral(run)
+    return int(value) if value is not None and float(value).is_integer() else None
