@@ -393,14 +393,13 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
             f.previous = merged[f.question]
         merged[f.question] = f.value
     unsure = [u for u in unsure if u not in facts]
-    reading = _reading(route, act, list(facts.values()), merged, asks, unsure)
-    reading.small_talk = small_talk if act == "small_talk" else None
-    return reading
+    return _reading(route, act, list(facts.values()), merged, asks, unsure,
+                    small_talk if act == "small_talk" else None)
 
 
 def _reading(route: Route, act: Act, facts: list[Fact], answers: dict[str, str], asks: list[str],
-             unsure: list[str]) -> Reading:
+             unsure: list[str], small_talk: acts.SmallTalk | None = None) -> Reading:
     kept, dropped = effective_answers(route, answers)
     remaining = [q.id for q in open_questions(route, kept) if q.id not in unsure]
     return Reading(route=route.id, act=act, facts=facts, answers=kept, dropped=dropped, unsure=unsure,
-                   asks=asks, open_questions=remaining)
+                   asks=asks, open_questions=remaining, small_talk=small_talk)
