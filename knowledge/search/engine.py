@@ -306,9 +306,9 @@ class SearchEngine:
         top = hits[0]
         if named and snap.docs[named[0]] is top.doc:
             return Match.clear  # the citizen used this guide's own name or alias
-        second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
-        lexical_lead = float(lex_scores.max()) >= LEXICAL_LEAD * second
-        if top.lexical_rank == 0 and top.dense_rank == 0 and lexical_lead:
+        # Only BM25's own first can lead it; the partition over every document is skipped otherwise.
+        lexical_lead = top.lexical_rank == 0 and SearchEngine._lexical_lead(lex_scores)
+        if lexical_lead and top.dense_rank == 0:
             # Both rankers agree and the words single it out: a typo ("个提户营业执照") flattens the
             # embedding's similarities, which then say nothing against it.
             return Match.clear
@@ -328,11 +328,15 @@ class SearchEngine:
             # is no choice: the route answers the goal and lists them. A question for the set of
             # procedures ("宝宝出生要办啥手续") needs only the next one to be the route's.
             return Match.clear
-        if len(hits) > 1 and top.lexical_rank == 0 and top.dense_rank is not None and top.dense_rank <= 2 \
-                and lexical_lead:
+        if lexical_lead and len(hits) > 1 and top.dense_rank is not None and top.dense_rank <= 2:
             return Match.clear
         return Match.ambiguous
 
+
+    @staticmethod
+    def _lexical_lead(lex_scores: np.ndarray) -> bool:
+        second = float(np.partition(lex_scores, -2)[-2]) if len(lex_scores) > 1 else 0.0
+        return float(lex_scores.max()) >= LEXICAL_LEAD * second
 
     @staticmethod
     def _route_before_its_steps(order: list[int], snap: Snapshot, one_is_enough: bool) -> bool:
