@@ -136,7 +136,10 @@ def _shared_words(route: Route) -> set[str]:
         for o in q.options:
             for word in [o.label, *o.keywords]:
                 seen.setdefault(word.lower(), set()).add(q.id)
-    return {w for w, qs in seen.items() if len(qs) > 1}
+    # A topic word of some question ("泳池" of 有游泳池吗, also an option word of 高危项目) names a thing,
+    # not a bare yes: it answers every question that uses it.
+    topics = {w.lower() for q in route.questions for w in q.keywords}
+    return {w for w, qs in seen.items() if len(qs) > 1 and w not in topics}
 
 
 def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
@@ -232,7 +235,10 @@ def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tu
             continue
         polar = _polar(q)
         if polar:
-            out[q.id] = _polar_answer(clause, mine, anchors, *polar)
+            option, evidence = _polar_answer(clause, mine, anchors, *polar)
+            if option is polar[1] and all(a.word.lower() in _topics_of_others(route, q) for a in mine):
+                continue  # "没有泳池" answers 有游泳池吗, but says nothing of 攀岩 or 潜水
+            out[q.id] = (option, evidence)
             continue
         named: dict[str, _Anchor] = {}
         for a in mine:
@@ -260,6 +266,11 @@ def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tu
                     ranked[1].start >= ranked[0].start and ranked[1].end <= ranked[0].end:
                 out[q.id] = (next(o for o in q.options if o.value == ranked[0].option), ranked[0].word)
     return out
+
+
+def _topics_of_others(route: Route, question: Question) -> set[str]:
+    return {w.lower() for q in route.questions if q is not question for w in q.keywords} - \
+        {w.lower() for w in question.keywords}
 
 
 def _polar_answer(clause: str, mine: list[_Anchor], anchors: list[_Anchor], positive: Option,

@@ -259,3 +259,17 @@ def test_a_step_pointed_at_by_its_number_in_the_overview_or_the_plan(routes, cat
     answers = {"clinic_type": "clinic", "profit": "company", "xray": "yes"}
     assert numbered_step(clinic, catalogue, "第3步多久", answers).id == "filing"  # the plan skips 个体 registration
     assert numbered_step(clinic, catalogue, "第十步", answers) is None
+
+
+def test_a_topic_word_shared_with_an_option_answers_both_questions(routes):
+    # "泳池" is the topic of 有游泳池吗 and an option word of 高危项目: having one means both are yes.
+    r = read(routes["open-gym"], {}, "开个健身房 带个小泳池 一千二百平方 注册公司")
+    assert facts(r) == {"high_risk": "yes", "pool": "yes", "area": "large", "entity": "company"}
+    assert r.open_questions == []
+
+
+def test_a_negated_topic_word_answers_only_its_own_question(routes):
+    # No pool says nothing about 攀岩 or 潜水, so 高危项目 is still asked.
+    r = read(routes["open-gym"], {}, "开个健身房 没有泳池 注册公司")
+    assert facts(r) == {"pool": "no", "entity": "company"}
+    assert "high_risk" in r.open_questions
