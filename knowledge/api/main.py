@@ -31,6 +31,7 @@ from knowledge.importing.jobs import ImportRunner
 from knowledge.importing.safety import Limits
 from knowledge.live import LiveKnowledge
 from knowledge.publishing import Publisher, catalogue_for
+from knowledge.dialogue.meaning import Meanings
 from knowledge.search.embedder import Embedder
 from knowledge.search.engine import SearchEngine
 from knowledge.search.vector_cache import VectorCache
@@ -69,7 +70,8 @@ def build_state(settings: Settings) -> AppState:
                                          live=lambda: live.catalogue),
                     login_throttle=LoginThrottle.from_settings(settings.redis_url, settings.login_throttle_prefix),
                     service_token=service_token(settings.var_dir, settings.service_token),
-                    trackers=TrackerStore(settings.tracker_db_url) if settings.tracker_db_url else None)
+                    trackers=TrackerStore(settings.tracker_db_url) if settings.tracker_db_url else None,
+                    meanings=Meanings(embedder))
 
 
 def create_first_admin(session: Session, settings: Settings) -> None:

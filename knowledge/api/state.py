@@ -17,6 +17,7 @@ from knowledge.search.engine import SearchEngine
 
 if TYPE_CHECKING:
     from knowledge.api.login_throttle import LoginThrottle
+    from knowledge.dialogue.meaning import Meanings
     from knowledge.importing.jobs import ImportRunner
     from knowledge.publishing import Publisher
     from knowledge.store.trackers import TrackerStore
@@ -37,6 +38,8 @@ class AppState:
     service_token: str = ""
     # Rasa's SQL tracker store, when TRACKER_DB_URL is set (knowledge/store/trackers.py).
     trackers: "TrackerStore | None" = None
+    # Reads situation answers none of a route's words anchor, with the search embedder (knowledge/dialogue/meaning.py).
+    meanings: "Meanings | None" = None
 
     @property
     def catalogue(self) -> Catalogue:

@@ -40,6 +40,9 @@ SMALL_TALK = re.compile(r"^(你|您)?(真|太|好|很|挺)?(谢谢|多谢|感谢
 # a bare "嗯嗯" or an emoji that answers nothing (the question again, not "没能确定"), a question about
 # the assistant itself.
 HOLD = re.compile(r"稍等|等一下|等等|等会|等我|我问问|问一?下|我想想|想一想|让我想|我查一?下|我看一?下|回头|待会|一会儿?")
+# "我问问装修师傅门头的事", "回头跟合伙人商量下": the answer will come from someone else, later; the
+# clause's topic words are no answer yet.
+DEFERS = re.compile(r"(?:我|等我|让我|回头|待会儿?|先)(?:去|再)?(?:问问|问一?下|查查|查一?下|商量商量|商量一?下|核实一?下)")
 ACKNOWLEDGEMENT = re.compile(r"^(嗯+|哦+|噢+|喔+|额+|呃+|好+的?|好吧|ok|okay|收到|明白了?|知道了|了解)[的啊呀吧哦呢嗯。.!！~]*$", re.I)
 ABOUT_THE_ASSISTANT = re.compile(r"你是(不是)?(机器人|真人|人工|ai|谁|智能)|机器人吗|是不是机器|是人还是|是真人吗|"
                                  r"(你|你们|这个)(这个)?是(不是)?官方", re.I)
@@ -63,7 +66,7 @@ def small_talk_kind(text: str) -> SmallTalk | None:
         return "about_me"
     if SMALL_TALK.match(text):
         return "thanks"
-    if len(text) <= 15 and HOLD.search(text):
+    if (len(text) <= 15 and HOLD.search(text)) or DEFERS.search(text):
         return "hold"
     if ACKNOWLEDGEMENT.match(text) or _WORDLESS.match(text):
         return "ack"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -29,6 +29,9 @@ from knowledge.dialogue.numbers import digits, quantities
 from knowledge.planner import effective_answers, open_questions
 from knowledge.schema.route import Option, Question, Route
 from knowledge.text.normalize import normalize
+
+if TYPE_CHECKING:
+    from knowledge.dialogue.meaning import Meanings
 
 Act = Literal["answer", "question", "correction", "unsure", "skip", "small_talk", "other", "empty"]
 
@@ -111,7 +114,7 @@ def _negative(option: Option) -> bool:
     return option.value == "no" or bool(re.match(r"^(不|没|无|暂不|未)", option.label))
 
 
-def _polar(question: Question) -> tuple[Option, Option] | None:
+def polar_options(question: Question) -> tuple[Option, Option] | None:
     """(positive, negative) for a question answered by yes or no ("会卖香烟吗"), else None."""
     negatives = [o for o in question.options if _negative(o)]
     if len(question.options) == 2 and len(negatives) == 1:
@@ -233,7 +236,7 @@ def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tu
                     continue
         if not mine:
             continue
-        polar = _polar(q)
+        polar = polar_options(q)
         if polar:
             option, evidence = _polar_answer(clause, mine, anchors, *polar)
             if option is polar[1] and all(a.word.lower() in _topics_of_others(route, q) for a in mine):
@@ -260,11 +263,17 @@ def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tu
             value, anchor = next(iter(named.items()))
             out[q.id] = (next(o for o in q.options if o.value == value), anchor.word)
         elif len(named) > 1:
-            # Several options named: keep the one named by a clearly longer word ("不涉及食品" over "食品").
+            # Several options named: keep the one named by a clearly longer word ("不涉及食品" over "食品"),
+            # or the one the predicate after 都/全 names for the things listed ("果盘饮料都是现做的").
             ranked = sorted(named.values(), key=lambda a: a.end - a.start, reverse=True)
+            collective = _COLLECTIVE.search(clause)
+            said = {a.option for a in mine if a.option and collective and a.start >= collective.end()}
             if ranked[0].end - ranked[0].start > ranked[1].end - ranked[1].start and \
                     ranked[1].start >= ranked[0].start and ranked[1].end <= ranked[0].end:
                 out[q.id] = (next(o for o in q.options if o.value == ranked[0].option), ranked[0].word)
+            elif len(said) == 1:
+                value = said.pop()
+                out[q.id] = (next(o for o in q.options if o.value == value), clause[collective.start():])
     return out
 
 
@@ -321,7 +330,7 @@ def _weak_answer(question: Question, text: str) -> Option | None:
         within = [o for o in options if plain in o.label.lower()]
         if len(within) == 1:
             return within[0]
-    polar = _polar(question)
+    polar = polar_options(question)
     if polar and _EXCLUSIVE.match(plain) and not plain.startswith("只要"):
         return polar[1]  # "只住宿" to "提供早餐吗": only something else ("只要" is "as long as")
     if polar and len(plain) <= 8:
@@ -351,19 +360,25 @@ def _closest(question: Question, reply: str) -> Option | None:
 
 
 def read(route: Route, answers: dict[str, str], text: str, current: str | None = None,
-         unsure: list[str] | None = None) -> Reading:
+         unsure: list[str] | None = None, meanings: Meanings | None = None) -> Reading:
     """Read one message against the route. `answers` are the citizen's earlier answers (already
-    valid), `current` the question being asked, `unsure` the questions the citizen could not answer."""
+    valid), `current` the question being asked, `unsure` the questions the citizen could not answer;
+    with `meanings`, a clause none of the route's words anchor is also read by its meaning."""
     unsure = [u for u in (unsure or []) if any(q.id == u for q in route.questions)]
     plain = normalize(text or "").lower()
     if not plain:
         return _reading(route, "empty", [], answers, [], unsure)
     facts: dict[str, Fact] = {}
     asks: list[str] = []
+    unread: list[str] = []  # clauses that state something none of the route's words anchor
     for clause in clauses(plain):
         if is_question(clause):
             asks.append(clause)
             continue
+        if acts.DEFERS.search(clause):
+            continue  # "我问问装修师傅门头的事": the answer comes later, from someone else
+        if not _anchors(route, clause, current):
+            unread.append(clause)
         for qid, (option, evidence) in _read_clause(route, clause, current).items():
             if qid == current and acts.UNSURE.search(clause):
                 continue  # "不确定多大" does not answer 多大
@@ -377,7 +392,18 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
             weak = _weak_answer(question, clause.strip("。.!！~")) or _closest(question, clause)
             if weak is not None:
                 facts[question.id] = Fact(question=question.id, value=weak.value, label=weak.label, evidence=clause)
+                unread = []  # the reply was a short answer to the question asked, and nothing else
                 break
+
+    if meanings is not None and unread and not doubtful and not acts.CORRECTION.search(plain):
+        for clause in unread:
+            settled = {**answers, **{f.question: f.value for f in facts.values()}}
+            asked = {q.id for q in open_questions(route, effective_answers(route, settled)[0])}
+            still_open = [q for q in route.questions if q.id in asked and q.id not in facts and q.id not in unsure]
+            meant = meanings.answer(route, clause, still_open)
+            if meant is not None:
+                q, option = meant
+                facts[q.id] = Fact(question=q.id, value=option.value, label=option.label, evidence=clause)
 
     small_talk = None if facts else acts.small_talk_kind(plain)
     if facts:

@@ -129,7 +129,8 @@ def suggest(
         # What the caller already said ("400平", "卖烟") is ticked for the staff member, marked as
         # taken from the text so it can be unticked; an answer the staff member gave wins.
         dismissed = set((ignore or "").split(","))
-        heard = {f.question: f.value for f in read(guide, {}, query).facts if f.question not in dismissed} if query else {}
+        heard = {f.question: f.value for f in read(guide, {}, query, meanings=state.meanings).facts
+                 if f.question not in dismissed} if query else {}
         out.route = route_view(guide, catalogue, {**heard, **chosen_answers})
         for q in out.route.questions:
             q.from_text = q.answer is not None and heard.get(q.id) == q.answer

@@ -118,7 +118,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         current = body.current if any(q.id == body.current for q in focus.questions) else None
         step = numbered_step(focus, catalogue, text, answers) or named_step(focus, catalogue, text)
         result.step = step.id if step else None
-        result.reading = read(focus, answers, text, current, body.unsure)
+        result.reading = read(focus, answers, text, current, body.unsure, meanings=state.meanings)
         result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)
     no_guide = _no_guide(state, text, found, focus, result)
     if no_guide:
@@ -129,6 +129,10 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
     goal = None if result.points_back else _goal(state, text, found, body.focus, body.offered)
     if goal:
         result.goal, result.goal_reading = goal
+        kind, _, gid = result.goal.partition(":")
+        if kind == "route" and state.meanings is not None:
+            # The goal was chosen on words alone; its facts are then read in full ("开个洗脚城 不弄吃的").
+            result.goal_reading = read(catalogue.routes[gid], {}, text, meanings=state.meanings)
         if result.step and acts.CHANGE_OF_MIND.search(text):
             result.step = None  # "算了不开饭店了，我想开个宠物医院" leaves the route: no step of it is meant
     return result

@@ -273,3 +273,9 @@ def test_a_negated_topic_word_answers_only_its_own_question(routes):
     r = read(routes["open-gym"], {}, "开个健身房 没有泳池 注册公司")
     assert facts(r) == {"pool": "no", "entity": "company"}
     assert "high_risk" in r.open_questions
+
+
+def test_the_predicate_after_dou_chooses_among_the_options_listed_before_it(routes):
+    # 果盘 and 现做 name one option, 饮料 another; "都是现做的" says what all of them are.
+    r = read(routes["open-ktv"], {}, "果盘饮料都是现做的", current="sells_food")
+    assert facts(r) == {"sells_food": "prepared"}

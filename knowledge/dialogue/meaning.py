@@ -1,0 +1,96 @@
+"""Reading a clause by its meaning when none of a route's words occur in it.
+
+Route data lists the words citizens use for each option, but no list holds them all: "早饭会给客人做"
+answers 会提供早餐或餐饮服务吗, "不弄吃的" answers 店内提供餐饮吗, "果盘饮料都是现做的" picks 现做果盘、
+饮品或餐食. When a clause anchors nothing, the embedding model that ranks guides compares it with every
+option of the route ("question + option label") and answers only when one question clearly stands out:
+
+- the best similarity is high (MIN_SIMILARITY) and beats the best of every other question by
+  QUESTION_MARGIN, so a clause about none of them ("离地铁站很近", "下个月开业") answers nothing;
+- a yes/no question takes its polarity from the clause's own negation, as a worded answer does
+  (embeddings hardly tell "提供" from "不提供");
+- a question with more options needs one option to lead the next by OPTION_MARGIN ("没有欠债" sits
+  between two 简易注销 options and picks neither).
+
+e5 similarities bunch between 0.8 and 0.95, so the thresholds are margins measured on the sample
+routes (tests/knowledge/dialogue/test_meaning.py), not a cosine cut-off of general meaning.
+"""
+from __future__ import annotations
+
+import re
+from threading import Lock
+from typing import Protocol
+
+import numpy as np
+
+from knowledge.dialogue import acts
+from knowledge.dialogue.situation import polar_options
+from knowledge.schema.route import Option, Question, Route
+
+MIN_SIMILARITY = 0.87
+QUESTION_MARGIN = 0.03
+OPTION_MARGIN = 0.025
+MIN_CHARS = 3  # "好的", "嗯嗯" carry no situation
+CACHE_LIMIT = 20_000  # option passages kept: every option of a few thousand routes
+# The clause that names the goal ("开个洗脚城", "我想开家火锅店") is about the route as a whole.
+_GOAL_CLAUSE = re.compile(r"^(?:我|我们)?(?:想|要|准备|打算|计划)?(?:开|办|注册|成立|申请)")
+
+
+
+class Encoder(Protocol):
+    """The search engine's embedder (knowledge/search/embedder.py): e5 prompts, normalised vectors."""
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def option_passage(question: Question, option: Option) -> str:
+    return f"{question.text} {option.label}"
+
+
+class Meanings:
+    """Option vectors of the routes, encoded once per wording; thread-safe, bounded."""
+
+    def __init__(self, encoder: Encoder):
+        self._encoder = encoder
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = Lock()
+
+    def _option_vectors(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            fresh = self._encoder.encode_passages(missing)
+            with self._lock:
+                if len(self._vectors) + len(missing) > CACHE_LIMIT:
+                    self._vectors.clear()  # edited wordings leave stale keys; starting over is cheap
+                self._vectors.update(zip(missing, fresh))
+        with self._lock:
+            return np.stack([self._vectors[t] for t in texts])
+
+    def answer(self, route: Route, clause: str, questions: list[Question]) -> tuple[Question, Option] | None:
+        """The option of one of `questions` that the clause means, or None when none clearly stands out."""
+        if len(clause) < MIN_CHARS or not questions or _GOAL_CLAUSE.match(clause) or acts.small_talk_kind(clause):
+            return None
+        pairs = [(q, o) for q in route.questions for o in q.options]
+        if not pairs:
+            return None
+        sims = self._option_vectors([option_passage(q, o) for q, o in pairs]) @ self._encoder.encode_query(clause)
+        best: dict[str, float] = {}
+        for (q, _), s in zip(pairs, sims):
+            best[q.id] = max(best.get(q.id, -1.0), float(s))
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        qid, top = ranked[0]
+        if top < MIN_SIMILARITY or (len(ranked) > 1 and top - ranked[1][1] < QUESTION_MARGIN):
+            return None
+        question = next((q for q in questions if q.id == qid), None)
+        if question is None:
+            return None  # the clause is about a question already settled or not asked
+        polar = polar_options(question)
+        if polar:
+            return question, polar[1] if acts.negated(clause) else polar[0]
+        mine = sorted(((float(s), o) for (q, o), s in zip(pairs, sims) if q.id == qid), key=lambda x: -x[0])
+        if len(mine) > 1 and mine[0][0] - mine[1][0] < OPTION_MARGIN:
+            return None
+        return question, mine[0][1]
