@@ -2,11 +2,12 @@
 
 Route data lists the words citizens use for each option, but no list holds them all: "早饭会给客人做"
 answers 会提供早餐或餐饮服务吗, "不弄吃的" answers 店内提供餐饮吗, "果盘饮料都是现做的" picks 现做果盘、
-饮品或餐食. When a clause anchors nothing, the embedding model that ranks guides compares it with every
-option of the route ("question + option label") and answers only when one question clearly stands out:
+饮品或餐食. When a clause anchors nothing, the embedding model that ranks guides compares it with the route's
+questions and answers only when one clearly stands out:
 
-- the best similarity is high (MIN_SIMILARITY) and beats the best of every other question by
-  QUESTION_MARGIN, so a clause about none of them ("离地铁站很近", "下个月开业") answers nothing;
+- the clause is compared with each question (its wording and all its option labels); the nearest must
+  be near (MIN_SIMILARITY) and beat every other question by QUESTION_MARGIN, so a clause about none of
+  them ("离地铁站很近", "要卖酒" next to 会卖香烟吗) answers nothing;
 - a yes/no question takes its polarity from the clause's own negation, as a worded answer does
   (embeddings hardly tell "提供" from "不提供");
 - a question with more options needs one option to lead the next by OPTION_MARGIN ("没有欠债" sits
@@ -27,14 +28,14 @@ from knowledge.dialogue import acts
 from knowledge.dialogue.situation import polar_options
 from knowledge.schema.route import Option, Question, Route
 
-MIN_SIMILARITY = 0.87
-QUESTION_MARGIN = 0.03
+MIN_SIMILARITY = 0.86
+QUESTION_MARGIN = 0.038
 OPTION_MARGIN = 0.025
 MIN_CHARS = 3  # "好的", "嗯嗯" carry no situation
 CACHE_LIMIT = 20_000  # option passages kept: every option of a few thousand routes
 # The clause that names the goal ("开个洗脚城", "我想开家火锅店") is about the route as a whole.
-_GOAL_CLAUSE = re.compile(r"^(?:我|我们)?(?:想|要|准备|打算|计划)?(?:开|办|注册|成立|申请)")
-
+_GOAL_CLAUSE = re.compile(r"^(?:我|我们)?(?:想|要|准备|打算|计划)?(?:开|办|注册|成立|申请)|"
+                          r"(?:开|办|注册|成立)(?:一)?(?:个|家|间|所)")
 
 
 class Encoder(Protocol):
@@ -43,6 +44,11 @@ class Encoder(Protocol):
     def encode_query(self, text: str) -> np.ndarray: ...
 
     def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def question_passage(question: Question) -> str:
+    """What a question is about: its wording with every option label."""
+    return f"{question.text} {' / '.join(o.label for o in question.options)}"
 
 
 def option_passage(question: Question, option: Option) -> str:
@@ -54,43 +60,41 @@ class Meanings:
 
     def __init__(self, encoder: Encoder):
         self._encoder = encoder
-        self._vectors: dict[str, np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}
         self._lock = Lock()
 
-    def _option_vectors(self, texts: list[str]) -> np.ndarray:
+    def _vectors(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
             fresh = self._encoder.encode_passages(missing)
             with self._lock:
-                if len(self._vectors) + len(missing) > CACHE_LIMIT:
-                    self._vectors.clear()  # edited wordings leave stale keys; starting over is cheap
-                self._vectors.update(zip(missing, fresh))
+                if len(self._cache) + len(missing) > CACHE_LIMIT:
+                    self._cache.clear()  # edited wordings leave stale keys; starting over is cheap
+                self._cache.update(zip(missing, fresh))
         with self._lock:
-            return np.stack([self._vectors[t] for t in texts])
+            return np.stack([self._cache[t] for t in texts])
 
     def answer(self, route: Route, clause: str, questions: list[Question]) -> tuple[Question, Option] | None:
         """The option of one of `questions` that the clause means, or None when none clearly stands out."""
-        if len(clause) < MIN_CHARS or not questions or _GOAL_CLAUSE.match(clause) or acts.small_talk_kind(clause):
+        if len(clause) < MIN_CHARS or not questions or _GOAL_CLAUSE.search(clause) or acts.small_talk_kind(clause):
             return None
-        pairs = [(q, o) for q in route.questions for o in q.options]
-        if not pairs:
+        if not route.questions:
             return None
-        sims = self._option_vectors([option_passage(q, o) for q, o in pairs]) @ self._encoder.encode_query(clause)
-        best: dict[str, float] = {}
-        for (q, _), s in zip(pairs, sims):
-            best[q.id] = max(best.get(q.id, -1.0), float(s))
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        qid, top = ranked[0]
+        query = self._encoder.encode_query(clause)
+        sims = self._vectors([question_passage(q) for q in route.questions]) @ query
+        ranked = sorted(zip(route.questions, sims.tolist()), key=lambda qs: -qs[1])
+        top_question, top = ranked[0]
         if top < MIN_SIMILARITY or (len(ranked) > 1 and top - ranked[1][1] < QUESTION_MARGIN):
             return None
-        question = next((q for q in questions if q.id == qid), None)
+        question = next((q for q in questions if q.id == top_question.id), None)
         if question is None:
-            return None  # the clause is about a question already settled or not asked
+            return None  # the clause is about a question already settled or not asked now
         polar = polar_options(question)
         if polar:
             return question, polar[1] if acts.negated(clause) else polar[0]
-        mine = sorted(((float(s), o) for (q, o), s in zip(pairs, sims) if q.id == qid), key=lambda x: -x[0])
+        option_sims = self._vectors([option_passage(question, o) for o in question.options]) @ query
+        mine = sorted(zip(option_sims.tolist(), question.options), key=lambda so: -so[0])
         if len(mine) > 1 and mine[0][0] - mine[1][0] < OPTION_MARGIN:
             return None
         return question, mine[0][1]

@@ -271,7 +271,7 @@ def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tu
             if ranked[0].end - ranked[0].start > ranked[1].end - ranked[1].start and \
                     ranked[1].start >= ranked[0].start and ranked[1].end <= ranked[0].end:
                 out[q.id] = (next(o for o in q.options if o.value == ranked[0].option), ranked[0].word)
-            elif len(said) == 1:
+            elif len(said) == 1 and collective is not None:
                 value = said.pop()
                 out[q.id] = (next(o for o in q.options if o.value == value), clause[collective.start():])
     return out

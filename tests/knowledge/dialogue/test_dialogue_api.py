@@ -115,7 +115,7 @@ def test_a_reply_that_is_only_a_number_is_a_choice(api, text, choice):
 @pytest.mark.parametrize("text, referral, department", [
     ("想用公积金贷款买房，去哪里申请", "housing-fund-loan", "住房公积金管理中心"),
     ("老板拖欠工资三个月了怎么办", "wage-arrears", "劳动保障监察"),
-    ("在农村宅基地上翻建房子要审批吗", "rural-homestead", "乡（镇）人民政府"),
+    ("想给家里的狗办个狗证", "dog-registration", "公安"),
     ("楼上邻居装修噪音太大，找哪个部门", "neighbourhood-complaints", "公安"),
     ("公司一直不给交社保怎么办", "unpaid-social-insurance", "劳动保障监察"),
     ("家里突然停电了找谁", "power-outage", "供电企业"),

@@ -39,6 +39,10 @@ def test_an_answer_in_words_no_option_lists_is_read_by_meaning(routes, meanings,
 
 @pytest.mark.parametrize("route, text, current", [
     ("open-hotel", "离地铁站很近", "catering"),  # about none of the questions
+    ("open-restaurant", "要卖酒", "entity"),  # near 会卖香烟吗, but about something else
+    ("open-restaurant", "卖点饮料", None),
+    ("open-restaurant", "开在小区门口", "signboard"),
+    ("open-auto-repair", "和朋友想开个修车铺", None),  # the goal, not a fact
     ("open-restaurant", "大概下个月开业", "entity"),
     ("open-restaurant", "想开个火锅店", None),  # the goal, not a fact
     ("close-company", "没有欠债", "mode"),  # between two 简易注销 options
