@@ -16,7 +16,7 @@ def table():
 
 
 def test_sample_table_loads_and_shadows_no_guide(table):
-    assert len(table) >= 60
+    assert len(table) >= 110
     assert referrals.problems(table, Catalogue.from_folder().all()) == {}
     assert all(r.basis for r in table)
 
@@ -32,6 +32,11 @@ def test_sample_table_loads_and_shadows_no_guide(table):
     ("我们小区又停水了", "water-outage", "停水了"),
     ("家里闻到煤气味怎么办", "gas-leak", "煤气味"),
     ("上班路上出车祸算工伤吗", "work-injury", "算工伤"),       # the longer word wins, a tie the earlier row
+    ("外国朋友住我家要去哪登记", "foreigner-accommodation", "外国朋友住我家"),
+    ("房产证丢了怎么补", "property-certificate-replacement", "房产证丢了"),
+    ("孩子出生证丢了能补吗", "birth-certificate-replacement", "出生证丢了"),
+    ("工伤评残去哪里申请", "work-ability-appraisal", "工伤评残"),  # not the veterans' 军人评残
+    ("楼上要拆承重墙谁管", "renovation-filing", "拆承重墙"),
 ])
 def test_the_domain_a_message_names(table, text, referral, word):
     hit = referrals.named(table, text)
@@ -50,6 +55,13 @@ def test_the_domain_a_message_names(table, text, referral, word):
     "聘请外国人来华工作要办签证吗",
     "开个中考辅导班要什么许可",
     "没有施工许可证盖房子算违建吗",
+    # Newer rows keep clear of what the guides answer: 购置税 and 种子 alone, 人事档案 as a retirement
+    # material, 优抚对象 of the preferential card, 食品生产许可 that a small workshop does not need.
+    "新车上牌要先交购置税吗",
+    "开农资店卖种子要办许可吗",
+    "退休要提供人事档案吗",
+    "优抚对象怎么办优待证",
+    "做豆腐的小作坊要办食品生产许可吗",
 ])
 def test_questions_the_guides_answer_name_no_referral(table, text):
     assert referrals.named(table, text) is None
