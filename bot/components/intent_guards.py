@@ -4,8 +4,12 @@ The classifier learns from a few dozen examples per intent and over-trusts singl
 - **human_handoff** weighs "人" heavily, so answers such as "就我一个人干" or "夫妻两个人开" (how many
   people work there, during the situation questions) were taken for "转人工" and ended the form. A
   handoff needs words that ask for a person (knowledge/dialogue/acts.ASKS_FOR_PERSON: 人工, 客服, 电话 …).
-- **stop** hears "算了", so "算了KTV不搞了，改开个宾馆" ended the questions with the KTV plan. A
-  stop must not name a new goal (acts.NAMES_A_NEW_GOAL: 改开, 还是办, 想做 …).
+- **stop** hears "算了", so "算了KTV不搞了，改开个宾馆" ended the questions with the KTV plan, and it
+  heard one in the short answer "丢了". A stop must say so (acts.STOPS: 算了, 不办了, 退出 …) and must
+  not name a new goal (acts.NAMES_A_NEW_GOAL: 改开, 还是办, 想做 …).
+- **ask_notice** hears "打印", so "开个打印店 个体户" got the printable notice. A message that opens a
+  business (acts.OPENS_A_BUSINESS: 开个…店/社/公司) asks for the notice only when it names it
+  (acts.NAMES_THE_NOTICE: 告知单, 清单 …).
 
 After the classifier, a guarded intent whose words disagree is dropped from the message; the next
 intent takes its place, and the FallbackClassifier after this component judges that one's confidence.
@@ -22,12 +26,13 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from knowledge.dialogue.acts import asks_for_person, names_a_new_goal
+from knowledge.dialogue.acts import asks_for_person, may_ask_for_the_notice, says_stop
 
 # intent → what its text must satisfy for the intent to stand
 GUARDS: Dict[str, Callable[[str], bool]] = {
     "human_handoff": asks_for_person,
-    "stop": lambda text: not names_a_new_goal(text),
+    "stop": says_stop,
+    "ask_notice": may_ask_for_the_notice,
 }
 
 

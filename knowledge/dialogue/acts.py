@@ -25,6 +25,14 @@ AFFIRMATION = re.compile(r"^(嗯+|对+|是+|是的|对的|好+|好的|行|可以
 # A message that turns to another goal ("算了KTV不搞了，改开个宾馆", "还是开便利店吧") is no stop, though
 # it starts like one; "我不想办了", "改天再办" are stops.
 NAMES_A_NEW_GOAL = re.compile(r"(?:改|换成?|还是|(?<![不没])想要?|打算)(?:开|办|做|搞|弄|干)(?!了)")
+# A stop says so ("算了", "不办了", "退出"): the classifier also hears one in a short answer such as
+# "丢了" (to 是丢失还是损坏), which must reach the question instead.
+STOPS = re.compile(r"算了|不(?:想)?(?:办|问|弄|搞|回答|用继续|想继续)|退出|取消|跳过|停|别说|结束|重新|从头|换个|"
+                   r"问别的|放一放|下一个|放弃|撤|终止|主菜单|返回|以后再说|改天")
+# "开个打印店", "想开家图文快印社": a business named by what it does; its "打印" is no request for the
+# printable notice unless the message also names the notice ("开饭店的告知单给我打一份").
+OPENS_A_BUSINESS = re.compile(r"(?:开|办|做|搞|弄|整|盘)(?:一)?(?:个|家|间|所)?\S{0,8}?(?:店|馆|社|铺|厂|部|公司|中心|工作室)")
+NAMES_THE_NOTICE = re.compile(r"告知单|告知书|清单|单子|一份|纸质|文字版|书面|pdf|二维码|下载|导出|保存|存下来", re.I)
 # A request for a person rather than the assistant. The classifier alone hears one in any "人"
 # ("就我一个人干", "夫妻两个人开"), which mid-form answers how many people work there; a handoff
 # needs one of these words (bot/components/intent_guards.py applies it to the NLU).
@@ -75,6 +83,19 @@ def small_talk_kind(text: str) -> SmallTalk | None:
 
 def names_a_new_goal(text: str) -> bool:
     return bool(NAMES_A_NEW_GOAL.search(text))
+
+
+def says_stop(text: str) -> bool:
+    return bool(STOPS.search(text)) and not names_a_new_goal(text)
+
+
+def opens_a_business(text: str) -> bool:
+    return bool(OPENS_A_BUSINESS.search(text))
+
+
+def may_ask_for_the_notice(text: str) -> bool:
+    """"开饭店的告知单给我打一份" names the notice; "开个打印店" only opens a business."""
+    return bool(NAMES_THE_NOTICE.search(text)) or not opens_a_business(text)
 
 
 def asks_for_person(text: str) -> bool:

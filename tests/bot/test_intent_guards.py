@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from knowledge.dialogue.acts import asks_for_person, names_a_new_goal
+from knowledge.dialogue.acts import asks_for_person, may_ask_for_the_notice, names_a_new_goal, says_stop
 from tests.stack import ROOT
 
 
@@ -20,9 +20,24 @@ def test_every_handoff_example_asks_for_a_person():
     assert [e for e in examples("human_handoff") if not asks_for_person(e)] == []
 
 
-def test_no_stop_example_names_a_new_goal():
+def test_every_stop_example_says_stop_and_names_no_new_goal():
     assert len(examples("stop")) > 30
-    assert [e for e in examples("stop") if names_a_new_goal(e)] == []
+    assert [e for e in examples("stop") if not says_stop(e)] == []
+
+
+def test_every_notice_example_may_ask_for_the_notice():
+    assert len(examples("ask_notice")) > 30
+    assert [e for e in examples("ask_notice") if not may_ask_for_the_notice(e)] == []
+
+
+@pytest.mark.parametrize("text", ["丢了", "坏了", "不见了", "过期了"])
+def test_a_short_answer_is_no_stop(text):
+    assert not says_stop(text)
+
+
+@pytest.mark.parametrize("text", ["开个打印店 个体户", "想开家图文快印社", "搞个复印打印部"])
+def test_opening_a_printing_business_is_no_notice_request(text):
+    assert not may_ask_for_the_notice(text)
 
 
 @pytest.mark.parametrize("text", ["算了KTV不搞了，改开个宾馆", "算了，还是开便利店吧", "不弄饭店了，想做个民宿"])
