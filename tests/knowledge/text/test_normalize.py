@@ -17,8 +17,9 @@ def test_cantonese_function_words_become_mandarin():
 def test_hong_kong_names_of_everyday_things_become_mainland_words():
     assert normalize("開辦一間幼稚園") == "开办一间幼儿园"
     assert normalize("開間士多") == "开间小卖部"
+    assert normalize("屋企阿爺過咗身") == "家里爷爷去世了"
 
 
 def test_mandarin_guide_wording_is_left_alone():
-    for text in ("系统维护", "关系证明", "几时办结", "出生医学证明"):
+    for text in ("系统维护", "关系证明", "几时办结", "出生医学证明", "办过身份证"):
         assert normalize(text) == text
