@@ -38,6 +38,9 @@ ROUTE_REACH = 3  # how far down the fused list a route may be lifted from
 SPREAD_AT, MIN_SPREAD = 9, 0.015
 LEXICAL_LEAD = 1.5  # the best BM25 score over the second's that singles a guide out
 # "What do I have to do" wording asks for the whole route, not one permit in it.
+# A name right after a verb that opens a business ("开书吧", "摆摊"; not 办, which applies for a permit)
+# names the business itself ("\0" marks the name).
+_OPENED = re.compile(r"(?:开|搞|弄|整|盘|摆)\0")
 ROUTE_CUE = re.compile(r"哪些(审批|手续|证|许可|部门)|办(什么|啥|哪些)(证|手续|审批)|几个部门|要跑|一起办|都要办")
 
 
@@ -229,7 +232,7 @@ class SearchEngine:
             t2 = time.perf_counter()
             dense_rank, dense_sims = snap.dense.search(qv, DEPTH)
             timings["dense"] = (time.perf_counter() - t2) * 1000
-        name_rank = self._named(text, snap) if mode == Mode.hybrid else []
+        name_rank, opened = self._names_and_opened(text, snap) if mode == Mode.hybrid else ([], set())
         if mode == Mode.lexical:
             fused = {d: float(lex_scores[d]) for d in lex_rank}
         elif mode == Mode.dense:
@@ -241,6 +244,10 @@ class SearchEngine:
         dpos = {d: r for r, d in enumerate(dense_rank)}
         if mode == Mode.hybrid:
             order = self._prefer_routes(order[: max(k, 10)], text, snap, dpos)
+            if name_rank and name_rank[0] in opened and name_rank[0] in order \
+                    and snap.docs[name_rank[0]].kind == "route":
+                # "开家书吧，顺便卖卖手冲咖啡": the business opened is the goal, whatever else ranks higher.
+                order.insert(0, order.pop(order.index(name_rank[0])))
         order = order[:k]
         hits = [Hit(snap.docs[d], round(fused[d], 4), lpos.get(d), dpos.get(d)) for d in order]
         timings["total"] = (time.perf_counter() - t0) * 1000
@@ -283,12 +290,21 @@ class SearchEngine:
         Measure words are dropped first, so "开个歌厅" and "开一家药店" meet the aliases 开歌厅, 开药店.
         Looks up the query's substrings rather than scanning every name: 100k guides have 100k names.
         """
+        return SearchEngine._names_and_opened(text, snap)[0]
+
+    @staticmethod
+    def _names_and_opened(text: str, snap: Snapshot) -> tuple[list[int], set[int]]:
         best: dict[int, int] = {}
+        opened: set[int] = set()
         for variant in {text, without_measure_words(text)}:
             for name in _substrings(variant, snap.longest_name):
                 for d in snap.names.get(name, ()):
                     best[d] = max(best.get(d, 0), len(name))
-        return sorted(best, key=lambda d: (-best[d], d))
+                    if _OPENED.search(variant.replace(name, "\0")):
+                        opened.add(d)
+        # "开家书吧，顺便卖卖手冲咖啡": the business the citizen opens is the object of the opening verb;
+        # what it also sells is named later, however long that name is.
+        return sorted(best, key=lambda d: (d not in opened, -best[d], d)), opened
 
     @staticmethod
     def _names_in(doc: int, text: str, snap: Snapshot) -> bool:

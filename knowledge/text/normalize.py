@@ -29,9 +29,9 @@ def normalize(text: str) -> str:
     return to_mandarin(_SPACES.sub(" ", text).strip().lower())
 
 
-# "开个歌厅", "开一家药店", "申请个专利": a measure word between the verb and its object keeps the text
+# "开个歌厅", "开一家药店", "申请个专利", "摆个摊": a measure word between the verb and its object keeps the text
 # from meeting a name written without one (开歌厅, 申请专利).
-_MEASURE_WORDS = re.compile(r"(开|办|建|买|卖|注册|成立|申请|考|领|换|补|搞|弄|整|盘)(一)?(个|家|间|所|套|座|张|本)")
+_MEASURE_WORDS = re.compile(r"(开|办|建|买|卖|注册|成立|申请|考|领|换|补|搞|弄|整|盘|摆|支)(一)?(个|家|间|所|套|座|张|本)")
 
 
 def without_measure_words(text: str) -> str:

@@ -111,6 +111,17 @@ def test_a_small_restaurant_does_not_lead_to_hotels(engine):
     assert ids(engine, "开个小宾馆")[0] == "open-hotel"
 
 
+def test_the_business_opened_outranks_what_it_also_sells(engine):
+    # 手冲咖啡 is the longer name, but 书吧 is what the citizen opens.
+    assert ids(engine, "开家书吧，顺便卖卖手冲咖啡")[0] == "open-bookstore"
+    assert ids(engine, "开家咖啡店")[0] == "open-restaurant"
+
+
+def test_a_stall_set_up_with_a_measure_word_is_a_stall(engine):
+    # "摆个摊" meets the route's own name 夜市摆摊 once the measure word is dropped.
+    assert ids(engine, "我想在夜市摆个摊卖烤串")[0] == "open-food-workshop"
+
+
 def test_a_route_ahead_of_its_own_permits_is_a_clear_answer(engine, sample):
     outcome = engine.search("准备弄个唱歌的量贩式KTV", k=3)
     route = sample.routes["open-ktv"]
