@@ -37,6 +37,10 @@ ROUTE_REACH = 3  # how far down the fused list a route may be lifted from
 # (measured on both question sets: right answers p5 0.017, questions with no guide p50 0.019).
 SPREAD_AT, MIN_SPREAD = 9, 0.015
 LEXICAL_LEAD = 1.5  # the best BM25 score over the second's that singles a guide out
+# An industry (电瓶车店 → 个体工商户开业) answers for a business, so its words count only in a question
+# about one: "电瓶车怎么上牌" is about registering the vehicle, and an industry's short list of names
+# would otherwise outrank the guide on BM25's length normalisation.
+BUSINESS_CUE = re.compile(r"开|店|铺|馆|行|摊|坊|厂|档|吧|院|城|庄|园|中心|机构|地方|经营|生意|营业|门面|门店|执照|资质|加盟|创业|承包|卖|做|干|搞|弄|整|盘|办个|办家")
 # "What do I have to do" wording asks for the whole route, not one permit in it.
 # A name right after a verb that opens a business ("开书吧", "摆摊"; not 办, which applies for a permit)
 # names the business itself ("\0" marks the name).
@@ -218,7 +222,8 @@ class SearchEngine:
         lex_rank: list[int] = []
         lex_scores = np.zeros(len(snap.docs), dtype=np.float32)
         if mode != Mode.dense:
-            lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap)
+            lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap,
+                               lend=BUSINESS_CUE.search(text) is not None)
             top = (np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores)
                    else np.zeros(0, dtype=np.int64))
             lex_rank = [int(i) for i in sorted(top, key=lambda i: -lex_scores[i]) if lex_scores[i] > 0]
@@ -361,14 +366,16 @@ class SearchEngine:
         return bool(steps) and bool(behind) and all(d in steps for d in behind)
 
 
-def _fold(scores: np.ndarray, snap: Snapshot) -> np.ndarray:
-    """BM25 scores with each industry's score moved onto its route (the better of the two counts)."""
+def _fold(scores: np.ndarray, snap: Snapshot, lend: bool = True) -> np.ndarray:
+    """BM25 scores with each industry's score moved onto its route (the better of the two counts);
+    with lend=False industries count for nothing."""
     if not len(snap.borrowers):
         return scores
     out = scores.copy()
     out[snap.borrowers] = 0.0
-    live = snap.lenders >= 0
-    np.maximum.at(out, snap.lenders[live], scores[snap.borrowers[live]])
+    if lend:
+        live = snap.lenders >= 0
+        np.maximum.at(out, snap.lenders[live], scores[snap.borrowers[live]])
     return out
 
 

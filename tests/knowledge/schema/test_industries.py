@@ -117,6 +117,14 @@ def test_the_business_opened_outranks_what_it_also_sells(engine):
     assert ids(engine, "开家咖啡店")[0] == "open-restaurant"
 
 
+def test_an_industry_counts_only_in_a_question_about_a_business(engine):
+    # 电瓶车店 is an industry (→ 个体工商户开业); registering one's own e-bike is not about a shop.
+    outcome = engine.search("新买的电瓶车怎么上牌", k=3)
+    assert outcome.hits[0].doc.guide_id == "ebike-registration"
+    assert outcome.match.value == "clear"
+    assert ids(engine, "想开个电瓶车店")[0] == "individual-business"
+
+
 def test_a_stall_set_up_with_a_measure_word_is_a_stall(engine):
     # "摆个摊" meets the route's own name 夜市摆摊 once the measure word is dropped.
     assert ids(engine, "我想在夜市摆个摊卖烤串")[0] == "open-food-workshop"
