@@ -45,6 +45,7 @@ class PlannedStep(BaseModel):
     result: str
     delivery: list[str]
     note: str | None = None
+    time_note: str | None = Field(None, description="事项的时限说明（如公告期、公示期）")
 
 
 class MaterialView(BaseModel):
@@ -236,6 +237,7 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
                 visits=item.time_limit.visits, online=item.online, fully_online=item.fully_online,
                 fee=describe_costs(item, brief=True),
                 result=item.result.name, delivery=list(item.result.delivery), note=step.note,
+                time_note=item.time_limit.note,
             )
         )
     ancestors: dict[str, set[str]] = {}

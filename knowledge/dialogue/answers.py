@@ -105,7 +105,8 @@ def _early_aspect(route: Route, catalogue: Catalogue, answers: dict[str, str], a
     if aspect == "duration" or aspect == "process":
         fastest, slowest, deciding = possible_totals(route, catalogue, answers)
         texts = {q.id: q.text for q in route.questions}
-        return chat.open_duration(route.name, fastest, slowest, [texts[q] for q in deciding])
+        return chat.open_duration(route.name, fastest, slowest, [texts[q] for q in deciding],
+                                  chat.waiting_periods(plan) if aspect == "duration" else "")
     return chat.open_materials(plan, _step_titles(route, catalogue, plan.conditional_steps))
 
 

@@ -8,6 +8,8 @@ department it came from, so a citizen (and the hotline) can check it against the
 """
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
@@ -195,6 +197,18 @@ def plan_extras(plan: Plan) -> str:
     return "\n".join(lines)
 
 
+# A statutory waiting period (a public notice, a creditors' claim period) runs outside any processing
+# time limit, yet it is what "注销要多久" is really about.
+_WAITING = re.compile(r"公告|公示|期满|申报期|等待期|之日起\d+日")
+
+
+def waiting_periods(plan: Plan) -> str:
+    """The notes of the plan's steps that name a waiting period, or "" when none does."""
+    lines = [f"· 第 {s.number} 步 {s.title}：{'；'.join(notes)}" for s in plan.steps
+             if (notes := list(dict.fromkeys(n for n in (s.note, s.time_note) if n and _WAITING.search(n))))]
+    return ("\n另外要留出法定的公告、公示等期间（不算在办理时限里）：\n" + "\n".join(lines)) if lines else ""
+
+
 def route_aspect(plan: Plan, aspect: str) -> str:
     name = plan.route_name
     steps = plan.steps
@@ -204,6 +218,8 @@ def route_aspect(plan: Plan, aspect: str) -> str:
         text = plan_summary(plan)
         if plan.total_statutory_days is not None and aspect == "duration":
             text += f"\n按法定时限计算，最长约 {plan.total_statutory_days} 个工作日。"
+        if aspect == "duration":
+            text += waiting_periods(plan)
     elif aspect == "visits":
         text = (f"“{name}”材料齐全、按方案并联办理的话，最多跑 {plan.visits} 次"
                 + (f"；第 {'、'.join(map(str, plan.online_steps))} 步可以网上办。" if plan.online_steps else "。"))
@@ -362,14 +378,14 @@ def small_talk(kind: str, in_form: bool = False) -> str:
     return "谢谢您！我们接着把情况问完，马上就能给您定制方案。" if in_form else "不客气！" + go_on
 
 
-def open_duration(route_name: str, fastest: int, slowest: int, deciding: list[str]) -> str:
+def open_duration(route_name: str, fastest: int, slowest: int, deciding: list[str], waits: str = "") -> str:
     def about(n: int) -> str:
         return "当场办结" if n == 0 else f"约 {days(n)}"
     span = about(fastest) if fastest == slowest else f"最快{about(fastest)}、最多{about(slowest)}"
     text = f"“{route_name}”按并联办理计算，{span}（承诺时限，示例）"
     if deciding:
         text += "，取决于：" + "；".join(deciding)
-    return text + "。把下面的问题答完，我给您算出准确的时间。"
+    return text + "。" + (waits.strip() + "\n" if waits else "") + "把下面的问题答完，我给您算出准确的时间。"
 
 
 def open_materials(plan: Plan, pending_titles: list[str]) -> str:

@@ -71,6 +71,17 @@ def test_duration_before_the_situation_is_known_is_a_range(api):
     assert "最快" in text and "最多" in text and "取决于" in text
 
 
+def test_duration_names_the_statutory_waiting_periods_outside_the_time_limits(api):
+    # Deregistration itself takes a day; the public notice (20 or 45 days) is what the citizen waits for.
+    for answers in ({}, {"mode": "general"}):
+        resp = api.post("/api/dialogue/answer", json={"focus": "route:close-company", "aspect": "duration",
+                                                       "answers": answers})
+        text = resp.json()["messages"][0]["text"]
+        assert "公告" in text and "45日" in text and "20日" in text
+    resp = api.post("/api/dialogue/answer", json={"focus": "route:open-clinic", "aspect": "duration"})
+    assert "公告" not in resp.json()["messages"][0]["text"]
+
+
 def test_plan_after_the_questions(api):
     resp = api.post("/api/dialogue/answer", json={"focus": "route:open-restaurant", "answers": {
         "entity": "individual", "area": "large", "sells_tobacco": "yes", "signboard": "no"}})
