@@ -7,6 +7,8 @@ The classifier learns from a few dozen examples per intent and over-trusts singl
 - **stop** hears "算了", so "算了KTV不搞了，改开个宾馆" ended the questions with the KTV plan, and it
   heard one in the short answer "丢了". A stop must say so (acts.STOPS: 算了, 不办了, 退出 …) and must
   not name a new goal (acts.NAMES_A_NEW_GOAL: 改开, 还是办, 想做 …).
+- **goodbye** and **thank** end the conversation with a rating request; the classifier heard one in
+  "我下个月满60要退休了" and "交了三年了，公司辞退的". They must say so (acts.ENDS, acts.THANKS).
 - **ask_notice** hears "打印", so "开个打印店 个体户" got the printable notice. A message that opens a
   business (acts.OPENS_A_BUSINESS: 开个…店/社/公司) asks for the notice only when it names it
   (acts.NAMES_THE_NOTICE: 告知单, 清单 …).
@@ -26,13 +28,15 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from knowledge.dialogue.acts import asks_for_person, may_ask_for_the_notice, says_stop
+from knowledge.dialogue.acts import asks_for_person, may_ask_for_the_notice, says_goodbye, says_stop, says_thanks
 
 # intent → what its text must satisfy for the intent to stand
 GUARDS: Dict[str, Callable[[str], bool]] = {
     "human_handoff": asks_for_person,
     "stop": says_stop,
     "ask_notice": may_ask_for_the_notice,
+    "goodbye": says_goodbye,
+    "thank": says_thanks,
 }
 
 

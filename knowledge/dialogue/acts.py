@@ -29,6 +29,11 @@ NAMES_A_NEW_GOAL = re.compile(r"(?:改|换成?|还是|(?<![不没])想要?|打�
 # "丢了" (to 是丢失还是损坏), which must reach the question instead.
 STOPS = re.compile(r"算了|不(?:想)?(?:办|问|弄|搞|回答|用继续|想继续)|退出|取消|跳过|停|别说|结束|重新|从头|换个|"
                    r"问别的|放一放|下一个|放弃|撤|终止|主菜单|返回|以后再说|改天")
+# A goodbye or a thanks ends the conversation with a rating request, so it must say so: the classifier
+# also hears one in "我下个月满60要退休了" or "交了三年了，公司辞退的" (a fact, a new goal).
+ENDS = re.compile(r"再见|再会|拜|88|bye|回头见|回见|下次|告辞|下线|先这样|就这样|就这些|没有了|没了|没别的|没其他|没啥要问|"
+                  r"没有问题了|没有别的|没有其他|改天|没问题了|问完了|没事了|先去忙|我走了|先下了|聊到这|到这里|结束对话|问到这|去大厅", re.I)
+THANKS = re.compile(r"谢|3q|thank|麻烦你|麻烦您|辛苦|帮了大忙|帮大忙|感激|有心了", re.I)
 # "开个打印店", "想开家图文快印社": a business named by what it does; its "打印" is no request for the
 # printable notice unless the message also names the notice ("开饭店的告知单给我打一份").
 OPENS_A_BUSINESS = re.compile(r"(?:开|办|做|搞|弄|整|盘)(?:一)?(?:个|家|间|所)?\S{0,8}?(?:店|馆|社|铺|厂|部|公司|中心|工作室)")
@@ -87,6 +92,14 @@ def names_a_new_goal(text: str) -> bool:
 
 def says_stop(text: str) -> bool:
     return bool(STOPS.search(text)) and not names_a_new_goal(text)
+
+
+def says_goodbye(text: str) -> bool:
+    return bool(ENDS.search(text))
+
+
+def says_thanks(text: str) -> bool:
+    return bool(THANKS.search(text))
 
 
 def opens_a_business(text: str) -> bool:

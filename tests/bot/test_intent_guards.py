@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from knowledge.dialogue.acts import asks_for_person, may_ask_for_the_notice, names_a_new_goal, says_stop
+from knowledge.dialogue.acts import (
+    asks_for_person,
+    may_ask_for_the_notice,
+    names_a_new_goal,
+    says_goodbye,
+    says_stop,
+    says_thanks,
+)
 from tests.stack import ROOT
 
 
@@ -28,6 +35,17 @@ def test_every_stop_example_says_stop_and_names_no_new_goal():
 def test_every_notice_example_may_ask_for_the_notice():
     assert len(examples("ask_notice")) > 30
     assert [e for e in examples("ask_notice") if not may_ask_for_the_notice(e)] == []
+
+
+def test_every_goodbye_and_thanks_example_says_so():
+    assert len(examples("goodbye")) > 30 and len(examples("thank")) > 30
+    assert [e for e in examples("goodbye") if not says_goodbye(e)] == []
+    assert [e for e in examples("thank") if not says_thanks(e)] == []
+
+
+@pytest.mark.parametrize("text", ["我下个月满60要退休了", "交了三年了，公司辞退的", "个体户 八十平"])
+def test_a_fact_is_no_goodbye_nor_thanks(text):
+    assert not says_goodbye(text) and not says_thanks(text)
 
 
 @pytest.mark.parametrize("text", ["丢了", "坏了", "不见了", "过期了"])
