@@ -15,15 +15,15 @@ from tests.web.staff_browser import (SCREENSHOTS, browser, expect_toast, laptop,
 pytestmark = needs_chromium
 REPORT_MS = 120_000  # the first gap report after start-up encodes its reference questions once
 
-ASKED = ["老年卡怎么办理", "老年卡怎么办理", "老人乘车卡在哪里办"]
+ASKED = ["借书证怎么办理", "借书证怎么办理", "借书证在哪里办"]
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def senior_card(staff_stack: Stack) -> dict:
+def library_card(staff_stack: Stack) -> dict:
     """A published guide of this test and citizens' questions about it that the assistant missed."""
     base = staff_stack.knowledge_url
-    guide_id, title = unique("senior-bus-card"), "老年人免费乘车卡办理（示例）"
+    guide_id, title = unique("library-card"), "图书馆借书证办理（示例）"
     with login(base, "reviewer1", password_for("reviewer1")) as reviewer:
         assert reviewer.post("/api/editor/guides", json={"kind": "item", "data": item_data(guide_id, title)}
                              ).status_code == 201
@@ -44,38 +44,38 @@ def group_card(page: Page, question: str):
         has=page.get_by_test_id("gap-question").get_by_text(question, exact=True))
 
 
-def test_editor_adds_a_missed_question_as_an_alias(staff_stack, laptop: Page, senior_card):
+def test_editor_adds_a_missed_question_as_an_alias(staff_stack, laptop: Page, library_card):
     base = staff_stack.knowledge_url
     sign_in(laptop, base, "editor1", next_path="/reports")
     assert laptop.evaluate("location.pathname") == "/reports"
     expect(laptop.get_by_test_id("nav-reports")).to_have_attribute("aria-current", "page")
     expect(laptop.get_by_test_id("tab-gaps")).to_have_attribute("aria-selected", "true")
 
-    card = group_card(laptop, "老年卡怎么办理")
+    card = group_card(laptop, "借书证怎么办理")
     expect(card).to_have_count(1, timeout=REPORT_MS)
     expect(card.get_by_test_id("gap-count")).to_have_text("3 次")
     expect(card.get_by_test_id("gap-conversations")).to_have_text("3 个会话")
     expect(card.get_by_test_id("gap-reasons")).to_contain_text("找不到 2")
     expect(card.get_by_test_id("gap-reasons")).to_contain_text("多个候选 1")
-    expect(card.get_by_test_id("gap-nearest")).to_contain_text(senior_card["title"])
+    expect(card.get_by_test_id("gap-nearest")).to_contain_text(library_card["title"])
     expect(laptop.get_by_test_id("gap-summary")).to_contain_text("近 30 天")
 
     examples = card.get_by_test_id("gap-examples")
     expect(examples.get_by_test_id("gap-example").first).to_be_hidden()
     examples.locator("summary").click()
     expect(examples.get_by_test_id("gap-example")).to_have_count(3)
-    expect(examples).to_contain_text("老人乘车卡在哪里办")
+    expect(examples).to_contain_text("借书证在哪里办")
 
     card.get_by_test_id("gap-add-alias").click()
     result = card.get_by_test_id("gap-alias-result")
-    expect(result).to_contain_text(f"已在「{senior_card['title']}」的草稿（第 2 版）中加入别名「老年卡怎么办理」")
+    expect(result).to_contain_text(f"已在「{library_card['title']}」的草稿（第 2 版）中加入别名「借书证怎么办理」")
     expect_toast(laptop, "已生成草稿")
     expect(card.get_by_test_id("gap-add-alias")).to_be_disabled()
-    expect(result.get_by_test_id("gap-open-draft")).to_have_attribute("href", f"/editor?id={senior_card['id']}")
+    expect(result.get_by_test_id("gap-open-draft")).to_have_attribute("href", f"/editor?id={library_card['id']}")
     with login(base, "editor1", password_for("editor1")) as editor:
-        guide = editor.get(f"/api/editor/guides/{senior_card['id']}").json()
+        guide = editor.get(f"/api/editor/guides/{library_card['id']}").json()
     assert guide["draft"]["version"] == 2 and guide["draft"]["author"] == "editor1"
-    assert guide["draft"]["data"]["aliases"] == ["老年卡怎么办理"]
+    assert guide["draft"]["data"]["aliases"] == ["借书证怎么办理"]
     assert guide["published_version"] == 1  # a draft: citizens see it only after review
 
     # Markup in a citizen's question is shown as text.
@@ -88,13 +88,13 @@ def test_editor_adds_a_missed_question_as_an_alias(staff_stack, laptop: Page, se
     laptop.screenshot(path=str(SCREENSHOTS / "reports-gaps.png"), full_page=True)
 
 
-def test_a_second_alias_of_the_same_question_is_refused_politely(staff_stack, laptop: Page, senior_card):
+def test_a_second_alias_of_the_same_question_is_refused_politely(staff_stack, laptop: Page, library_card):
     sign_in(laptop, staff_stack.knowledge_url, "editor1", next_path="/reports")
-    card = group_card(laptop, "老年卡怎么办理")
+    card = group_card(laptop, "借书证怎么办理")
     expect(card).to_have_count(1, timeout=REPORT_MS)
     with login(staff_stack.knowledge_url, "editor1", password_for("editor1")) as editor:
         # Already added by the test above; added here when this test runs alone.
-        added = editor.post(f"/api/editor/guides/{senior_card['id']}/aliases", json={"alias": "老年卡怎么办理"})
+        added = editor.post(f"/api/editor/guides/{library_card['id']}/aliases", json={"alias": "借书证怎么办理"})
         assert added.status_code in (200, 409), added.text
     card.get_by_test_id("gap-add-alias").click()
     result = card.get_by_test_id("gap-alias-result")
@@ -103,25 +103,25 @@ def test_a_second_alias_of_the_same_question_is_refused_politely(staff_stack, la
     expect(card.get_by_test_id("gap-add-alias")).to_be_disabled()
 
 
-def test_new_guide_opens_the_editor_with_the_question_as_title(staff_stack, laptop: Page, senior_card):
+def test_new_guide_opens_the_editor_with_the_question_as_title(staff_stack, laptop: Page, library_card):
     sign_in(laptop, staff_stack.knowledge_url, "editor1", next_path="/reports")
-    card = group_card(laptop, "老年卡怎么办理")
+    card = group_card(laptop, "借书证怎么办理")
     expect(card).to_have_count(1, timeout=REPORT_MS)
     card.get_by_test_id("gap-new-guide").click()
     laptop.wait_for_url(re.compile(r"/editor\?"))
     url = urlparse(laptop.url)
     assert url.path == "/editor"
-    assert parse_qs(url.query) == {"new": ["item"], "title": ["老年卡怎么办理"]}
+    assert parse_qs(url.query) == {"new": ["item"], "title": ["借书证怎么办理"]}
 
 
-def test_ratings_tab_shows_each_guide_with_a_bar_per_week(staff_stack, laptop: Page, senior_card):
+def test_ratings_tab_shows_each_guide_with_a_bar_per_week(staff_stack, laptop: Page, library_card):
     sign_in(laptop, staff_stack.knowledge_url, "editor1", next_path="/reports")
     laptop.get_by_test_id("tab-ratings").click()
     expect(laptop.get_by_test_id("panel-ratings")).to_be_visible()
     expect(laptop.get_by_test_id("panel-gaps")).to_be_hidden()
-    row = laptop.locator(f'[data-testid="rating-row"][data-guide="{senior_card["id"]}"]')
+    row = laptop.locator(f'[data-testid="rating-row"][data-guide="{library_card["id"]}"]')
     expect(row).to_have_count(1, timeout=REPORT_MS)
-    expect(row.get_by_test_id("rating-title")).to_have_text(senior_card["title"])
+    expect(row.get_by_test_id("rating-title")).to_have_text(library_card["title"])
     expect(row.get_by_test_id("rating-count")).to_have_text("3")
     expect(row.get_by_test_id("rating-average")).to_have_text("3.67")
     expect(row.get_by_test_id("rating-low")).to_have_text("33%")
@@ -147,12 +147,12 @@ def test_ratings_tab_shows_each_guide_with_a_bar_per_week(staff_stack, laptop: P
     laptop.screenshot(path=str(SCREENSHOTS / "reports-ratings.png"), full_page=True)
 
 
-def test_reports_on_a_phone_do_not_scroll_sideways(staff_stack, phone: Page, senior_card):
+def test_reports_on_a_phone_do_not_scroll_sideways(staff_stack, phone: Page, library_card):
     sign_in(phone, staff_stack.knowledge_url, "editor1", next_path="/reports")
-    expect(group_card(phone, "老年卡怎么办理")).to_have_count(1, timeout=REPORT_MS)
+    expect(group_card(phone, "借书证怎么办理")).to_have_count(1, timeout=REPORT_MS)
     no_sideways_scroll(phone)
     phone.get_by_test_id("tab-ratings").click()
-    expect(phone.locator(f'[data-testid="rating-row"][data-guide="{senior_card["id"]}"]')).to_have_count(1)
+    expect(phone.locator(f'[data-testid="rating-row"][data-guide="{library_card["id"]}"]')).to_have_count(1)
     no_sideways_scroll(phone)
 
 
