@@ -20,13 +20,20 @@ _SPACES = re.compile(r"\s+")
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202f\u2060\ufeff]")
 
 
+# "老爷子上礼拜走了", "我妈没了": an elder who "left" or "is gone" died; the guides say 去世.
+_PASSED_AWAY = re.compile(
+    r"((?:老人|老爷子|老太太|老太爷|老母亲|老父亲|老伴|爷爷|奶奶|外公|外婆|姥爷|姥姥|父亲|母亲|爸爸|妈妈|爸|妈|婆婆|公公|岳父|岳母)"
+    r"[^,，。!！?？\s]{0,6}?)(?:走了|没了|不在了|过世了?)")
+
+
 @lru_cache(maxsize=20_000)
 def normalize(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     # NFKC folds full-width Latin letters and digits (ＡＢＣ１２３) into ASCII.
     text = unicodedata.normalize("NFKC", text)
     text = _converter.convert(text)
-    return to_mandarin(_SPACES.sub(" ", text).strip().lower())
+    text = to_mandarin(_SPACES.sub(" ", text).strip().lower())
+    return _PASSED_AWAY.sub(r"\1去世了", text)
 
 
 # "开个歌厅", "开一家药店", "申请个专利", "摆个摊": a measure word between the verb and its object keeps the text

@@ -23,3 +23,11 @@ def test_hong_kong_names_of_everyday_things_become_mainland_words():
 def test_mandarin_guide_wording_is_left_alone():
     for text in ("系统维护", "关系证明", "几时办结", "出生医学证明", "办过身份证"):
         assert normalize(text) == text
+
+
+def test_an_elder_who_left_or_is_gone_died():
+    assert normalize("老爷子上礼拜走了 后面要办啥手续") == "老爷子上礼拜去世了 后面要办啥手续"
+    assert normalize("我妈没了") == "我妈去世了"
+    # Only an elder's 走了: walking, leaving a place or a person not named stay as they are.
+    for text in ("走了两步", "他走了", "公司搬走了"):
+        assert normalize(text) == text
