@@ -41,10 +41,10 @@ LEXICAL_LEAD = 1.5  # the best BM25 score over the second's that singles a guide
 # about one: "电瓶车怎么上牌" is about registering the vehicle, and an industry's short list of names
 # would otherwise outrank the guide on BM25's length normalisation.
 BUSINESS_CUE = re.compile(r"开|店|铺|馆|行|摊|坊|厂|档|吧|院|城|庄|园|中心|机构|地方|经营|生意|营业|门面|门店|执照|资质|加盟|创业|承包|卖|做|干|搞|弄|整|盘|办个|办家")
-# "What do I have to do" wording asks for the whole route, not one permit in it.
 # A name right after a verb that opens a business ("开书吧", "摆摊"; not 办, which applies for a permit)
 # names the business itself ("\0" marks the name).
 _OPENED = re.compile(r"(?:开|搞|弄|整|盘|摆)\0")
+# "What do I have to do" wording asks for the whole route, not one permit in it.
 ROUTE_CUE = re.compile(r"哪些(审批|手续|证|许可|部门)|办(什么|啥|哪些)(证|手续|审批)|几个部门|要跑|一起办|都要办")
 
 
@@ -289,16 +289,13 @@ class SearchEngine:
         return order
 
     @staticmethod
-    def _named(text: str, snap: Snapshot) -> list[int]:
-        """Guides whose title or alias the query contains, longest name first.
+    def _names_and_opened(text: str, snap: Snapshot) -> tuple[list[int], set[int]]:
+        """Guides whose title or alias the query contains, the business opened first, then the longest
+        name; and which of them follow an opening verb.
 
         Measure words are dropped first, so "开个歌厅" and "开一家药店" meet the aliases 开歌厅, 开药店.
         Looks up the query's substrings rather than scanning every name: 100k guides have 100k names.
         """
-        return SearchEngine._names_and_opened(text, snap)[0]
-
-    @staticmethod
-    def _names_and_opened(text: str, snap: Snapshot) -> tuple[list[int], set[int]]:
         best: dict[int, int] = {}
         opened: set[int] = set()
         for variant in {text, without_measure_words(text)}:

@@ -1,5 +1,5 @@
 """Query and document normalisation: Traditional → Simplified, full-width → half-width, tidy spaces,
-written Cantonese function words → Mandarin.
+written Cantonese function words → Mandarin, an elder who "走了" → 去世了.
 
 Both sides of retrieval pass through the same function, so a Traditional query ("營業執照") meets
 the Simplified guide text ("营业执照").
