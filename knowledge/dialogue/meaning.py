@@ -7,7 +7,8 @@ questions and answers only when one clearly stands out:
 
 - the clause is compared with each question (its wording and all its option labels); the nearest must
   be near (MIN_SIMILARITY) and beat every other question by QUESTION_MARGIN, so a clause about none of
-  them ("离地铁站很近", "要卖酒" next to 会卖香烟吗) answers nothing;
+  them ("离地铁站很近", "要卖酒" next to 会卖香烟吗) answers nothing; a route with one question has
+  nothing to stand out from and is read by its words only;
 - a yes/no question takes its polarity from the clause's own negation, as a worded answer does
   (embeddings hardly tell "提供" from "不提供");
 - a question with more options needs one option to lead the next by OPTION_MARGIN ("没有欠债" sits
@@ -79,8 +80,8 @@ class Meanings:
         """The option of one of `questions` that the clause means, or None when none clearly stands out."""
         if len(clause) < MIN_CHARS or not questions or _GOAL_CLAUSE.search(clause) or acts.small_talk_kind(clause):
             return None
-        if not route.questions:
-            return None
+        if len(route.questions) < 2:
+            return None  # with nothing to stand out from, a near clause ("想跑滴滴") is no answer
         query = self._encoder.encode_query(clause)
         sims = self._vectors([question_passage(q) for q in route.questions]) @ query
         ranked = sorted(zip(route.questions, sims.tolist()), key=lambda qs: -qs[1])
