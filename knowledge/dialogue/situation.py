@@ -11,7 +11,9 @@ read from every message:
   (between it and its neighbouring anchors), so "卖烟也不挂招牌" gives two facts with two polarities;
 - numbers are placed in option ranges when they stand next to the question's unit word ("500平");
 - only the question being asked also takes weak cues: its number in the list ("第一个"), a bare
-  "要"/"没有", a one-character keyword, a clipped label.
+  "要"/"没有", a one-character keyword, a clipped label;
+- a clause none of these words anchor ("早饭会给客人做") is read by its meaning when the caller passes
+  the search embedder's `Meanings` (knowledge/dialogue/meaning.py).
 
 Everything about a service lives in the route data (options, keywords, ranges), so editors extend
 what is understood without code; the wording rules of Chinese (negation, questions) live in acts.py.
