@@ -9,7 +9,6 @@ department it came from, so a citizen (and the hotline) can check it against the
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
