@@ -212,9 +212,10 @@ def _scope(clause: str, anchor: _Anchor, anchors: list[_Anchor]) -> str:
     return clause[lo:hi]
 
 
-def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tuple[Option, str]]:
-    """question id → (option, evidence) for every question this clause answers with confidence."""
-    anchors = _anchors(route, clause, current)
+def _read_clause(route: Route, clause: str, current: str | None,
+                 anchors: list[_Anchor]) -> dict[str, tuple[Option, str]]:
+    """question id → (option, evidence) for every question this clause answers with confidence, given
+    the clause's anchors (`_anchors`)."""
     by_question: dict[str, list[_Anchor]] = {}
     for a in anchors:
         by_question.setdefault(a.question, []).append(a)
@@ -241,7 +242,7 @@ def _read_clause(route: Route, clause: str, current: str | None) -> dict[str, tu
         polar = polar_options(q)
         if polar:
             option, evidence = _polar_answer(clause, mine, anchors, *polar)
-            if option is polar[1] and all(a.word.lower() in _topics_of_others(route, q) for a in mine):
+            if option is polar[1] and {a.word.lower() for a in mine} <= _topics_of_others(route, q):
                 continue  # "没有泳池" answers 有游泳池吗, but says nothing of 攀岩 or 潜水
             out[q.id] = (option, evidence)
             continue
@@ -379,9 +380,10 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
             continue
         if acts.DEFERS.search(clause):
             continue  # "我问问装修师傅门头的事": the answer comes later, from someone else
-        if not _anchors(route, clause, current):
+        anchors = _anchors(route, clause, current)
+        if not anchors:
             unread.append(clause)
-        for qid, (option, evidence) in _read_clause(route, clause, current).items():
+        for qid, (option, evidence) in _read_clause(route, clause, current, anchors).items():
             if qid == current and acts.UNSURE.search(clause):
                 continue  # "不确定多大" does not answer 多大
             facts[qid] = Fact(question=qid, value=option.value, label=option.label, evidence=evidence)

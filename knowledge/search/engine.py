@@ -300,10 +300,11 @@ class SearchEngine:
         opened: set[int] = set()
         for variant in {text, without_measure_words(text)}:
             for name in _substrings(variant, snap.longest_name):
-                for d in snap.names.get(name, ()):
+                docs = snap.names.get(name, ())
+                for d in docs:
                     best[d] = max(best.get(d, 0), len(name))
-                    if _OPENED.search(variant.replace(name, "\0")):
-                        opened.add(d)
+                if docs and _OPENED.search(variant.replace(name, "\0")):
+                    opened.update(docs)
         # "开家书吧，顺便卖卖手冲咖啡": the business the citizen opens is the object of the opening verb;
         # what it also sells is named later, however long that name is.
         return sorted(best, key=lambda d: (d not in opened, -best[d], d)), opened
