@@ -64,3 +64,8 @@ def test_a_clause_that_defers_to_someone_else_answers_nothing(routes, meanings):
     r = read(routes["open-pet-clinic"], {}, "等会儿 我问问装修师傅门头的事", "signboard", meanings=meanings)
     assert facts(r) == {}
     assert r.act == "small_talk" and r.small_talk == "hold"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "。。。", "<script>alert(1)</script>", "卖" * 2000, "\x00\u200b"])
+def test_empty_huge_or_hostile_text_is_read_without_error_and_answers_nothing(routes, meanings, text):
+    assert facts(read(routes["open-restaurant"], {}, text, "entity", meanings=meanings)) == {}
