@@ -33,6 +33,12 @@ DEPTH = 50  # candidates taken from each ranker before fusion
 FUSION_K = 10
 FUSION_WEIGHTS = [1.0, 1.0, 1.0]
 ROUTE_REACH = 3  # how far down the fused list a route may be lifted from
+# ... and from how far when the question asks for several of its steps at once: each step then
+# outranks the route on its own words ("要上户口还要给娃办医保" → 户口, 医保, then 新生儿出生一件事).
+SEVERAL_STEPS_REACH = 5
+# A question that joins two requests ("通水通电，还要拉根宽带"); two steps ranked for one request
+# ("出生医学证明怎么办" also finds the birth's 户口登记) are not several steps asked for.
+JOINED_REQUESTS = re.compile(r"还要|还得|还想|还有|还需|以及|顺便|同时|并且|另外|再加|再办|和|跟|、")
 # e5 similarities bunch, so a match is judged by how far the best guide stands out from the tenth
 # (measured on both question sets: right answers p5 0.017, questions with no guide p50 0.019).
 SPREAD_AT, MIN_SPREAD = 9, 0.015
@@ -248,32 +254,44 @@ class SearchEngine:
         lpos = {d: r for r, d in enumerate(lex_rank)}
         dpos = {d: r for r, d in enumerate(dense_rank)}
         if mode == Mode.hybrid:
-            order = self._prefer_routes(order[: max(k, 10)], text, snap, dpos)
+            order, asked_together = self._prefer_routes(order[: max(k, 10)], text, snap, dpos, lpos)
             if name_rank and name_rank[0] in opened and name_rank[0] in order \
                     and snap.docs[name_rank[0]].kind == "route":
                 # "开家书吧，顺便卖卖手冲咖啡": the business opened is the goal, whatever else ranks higher.
                 order.insert(0, order.pop(order.index(name_rank[0])))
+        else:
+            asked_together = set()
         order = order[:k]
         hits = [Hit(snap.docs[d], round(fused[d], 4), lpos.get(d), dpos.get(d)) for d in order]
         timings["total"] = (time.perf_counter() - t0) * 1000
-        match = self._judge(text, hits, lex_scores, snap, name_rank, dense_sims, order)
+        match = (Match.clear if order and order[0] in asked_together
+                 else self._judge(text, hits, lex_scores, snap, name_rank, dense_sims, order))
         return Outcome(query=text, hits=hits, match=match, timings_ms=timings)
 
     @staticmethod
     def _prefer_routes(order: list[int], text: str, snap: Snapshot, dense_pos: dict[int, int],
-                       reach: int = ROUTE_REACH) -> list[int]:
+                       lexical_pos: dict[int, int]) -> tuple[list[int], set[int]]:
         """Lift a route above its own step items when the query states a goal, not a specific item.
 
         "开个歌厅要办什么" ranks 娱乐场所经营许可 (one step) close to 开办娱乐场所 (the route); the route
-        answers the question and contains the item. An item the query names outright keeps its place.
+        answers the question and contains the item. An item the query names outright keeps its place,
+        unless the query asks for several of the route's steps at once: such a route is returned too,
+        and is a clear answer when it comes first (its steps are what was asked for).
         """
         order = list(order)
-        for r_pos, route in enumerate(order[:reach]):
+        asked_together: set[int] = set()
+        for r_pos, route in enumerate(order[:SEVERAL_STEPS_REACH]):
             steps = snap.route_steps.get(route)
             if not steps:
                 continue
             above = [i for i, d in enumerate(order[:r_pos]) if d in steps]
             if not above:
+                continue
+            if SearchEngine._asks_for_several_steps(order, above, text, lexical_pos, snap):
+                order.insert(above[0], order.pop(r_pos))
+                asked_together.add(route)
+                continue
+            if r_pos >= ROUTE_REACH:
                 continue
             # "开药店要先办药品经营许可证吗" names both the goal and one permit on its way, and
             # "出生证、户口、医保能一起办吗" asks for the set: the route's answer includes the permit.
@@ -286,7 +304,24 @@ class SearchEngine:
             agree = all(route_dense < dense_pos.get(order[i], 10**6) for i in above)
             if agree and not any(SearchEngine._names_in(order[i], text, snap) for i in above):
                 order.insert(above[0], order.pop(r_pos))
-        return order
+        return order, asked_together
+
+    @staticmethod
+    def _asks_for_several_steps(order: list[int], above: list[int], text: str, lexical_pos: dict[int, int],
+                                snap: Snapshot) -> bool:
+        """Two of the route's steps lead the ranking on their own words, and the question joins
+        requests that each ask for a different one of them: "媳妇生了，要上户口还要给娃办医保" asks
+        for the route, not for its first step; "成立了清算小组要去哪登记，还要登报通知债主吗" asks
+        twice about one step."""
+        worded = [order[i] for i in above if lexical_pos.get(order[i], DEPTH) < SEVERAL_STEPS_REACH]
+        if len(worded) < 2 or JOINED_REQUESTS.search(text) is None:
+            return False
+        asked = set()
+        for request in JOINED_REQUESTS.split(text):
+            scores = snap.lexical.scores(snap.tokenizer.tokens(request)) if request.strip() else None
+            if scores is not None and max(scores[d] for d in worded) > 0:
+                asked.add(max(worded, key=lambda d: scores[d]))
+        return len(asked) >= 2
 
     @staticmethod
     def _names_and_opened(text: str, snap: Snapshot) -> tuple[list[int], set[int]]:
