@@ -74,6 +74,12 @@ def quantities(text: str) -> list[Quantity]:
     return found
 
 
+def counts_something(text: str, quantity: Quantity) -> bool:
+    """The number is followed by what it counts ("2层楼", "3个人", "400多平"), as opposed to standing
+    alone ("400", "大概400吧"), where it can only be the answer to the question just asked."""
+    return _COUNTED.match(re.sub(r"^\s*(多|余|来)?", "", text[quantity.end:])) is not None
+
+
 def _numeral(run: str) -> int | float | None:
     """cn2an's reading of a run of numerals, None where it cannot read one."""
     with warnings.catch_warnings():  # cn2an warns about fragments it cannot read ("三四十")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from knowledge.dialogue import acts
-from knowledge.dialogue.numbers import digits, quantities
+from knowledge.dialogue.numbers import counts_something, digits, quantities
 from knowledge.planner import effective_answers, open_questions
 from knowledge.schema.route import Option, Question, Route
 from knowledge.text.normalize import normalize
@@ -230,7 +230,10 @@ def _read_clause(route: Route, clause: str, current: str | None,
         if ranged and numbers:
             units = [m.start() for word in q.keywords for m in re.finditer(re.escape(word.lower()), counted)]
             near = [n for n in numbers if any(0 <= start - n.end <= _NEAR_UNIT for start in units)]
-            pick = near[0] if near else (numbers[0] if q.id == current and len(numbers) == 1 else None)
+            # A number with no unit answers the question just asked; one that counts something else
+            # ("两层楼", "三个人") does not ("有四百多个平方 两层楼" is 400 m², on two floors).
+            alone = [n for n in numbers if not counts_something(counted, n)]
+            pick = near[0] if near else (alone[0] if q.id == current and len(numbers) == 1 and alone else None)
             if pick is not None:
                 option = next((o for o in ranged if (o.min is None or pick.value >= o.min)
                                and (o.max is None or pick.value < o.max)), None)

@@ -45,6 +45,15 @@ def test_numbers_against_ranges(routes, text, value):
     assert facts(r) == {"area": value}
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("有四百多个平方 两层楼", {"area": "large"}),  # the floors do not answer the area asked
+    ("两层楼", {}), ("三个人合伙", {}),
+    ("大概两百吧", {"area": "small"}),  # a bare number answers the question just asked
+])
+def test_a_number_counting_something_else_is_not_the_area(routes, text, expected):
+    assert facts(read(routes["open-restaurant"], {"entity": "company"}, text, current="area")) == expected
+
+
 @pytest.mark.parametrize("text, value", [
     ("個體戶", "individual"), ("个体的", "individual"), ("第一个", "individual"), ("2", "company"),
     ("我哋係公司", "company"), ("不是公司，是个体", "individual"),
