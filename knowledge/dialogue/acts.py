@@ -120,8 +120,12 @@ def asks_for_person(text: str) -> bool:
 _A_FEW_PEOPLE = re.compile(r"(?:^|(?<=[们咱和跟与同有好这那]))几个(?=人|朋友|股东|合伙人|伙伴|兄弟|姐妹|同学|亲戚|老乡|员工|家人)")
 
 
+# "十几个平方", "二十几岁", "几十平" are approximate numbers, not "how many".
+_APPROXIMATE = re.compile(r"(?<=[一二两三四五六七八九十百千万\d])几|几(?=[十百千万])")
+
+
 def is_question(clause: str) -> bool:
-    return bool(QUESTION.search(_A_FEW_PEOPLE.sub("", clause)))
+    return bool(QUESTION.search(_APPROXIMATE.sub("", _A_FEW_PEOPLE.sub("", clause))))
 
 
 def negated(text: str) -> bool:

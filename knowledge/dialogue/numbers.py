@@ -46,10 +46,20 @@ def _range_middle(m: re.Match) -> str:
     return f"{middle:g}"
 
 
+# "十几平" (11-19), "二十几个人" (21-29), "几十平" (20-90): the middle of what the citizen means.
+_SOME = re.compile(r"(?<![零〇一二两三四五六七八九十百千万])([一二两三四五六七八九]?)十几|几十(?![几])")
+
+
+def _some_middle(m: re.Match) -> str:
+    if m.group(0).startswith("几"):
+        return "50"
+    return str(_DIGIT[m.group(1)] * 10 + 5 if m.group(1) else 15)
+
+
 def digits(text: str) -> str:
     """The text with Chinese numerals written as digits ("八十平左右" → "80平左右"). A lone numeral
     character is converted only before a counted word, so "零食" and "一起" stay words."""
-    text = _NEIGHBOURS.sub(_range_middle, text)
+    text = _SOME.sub(_some_middle, _NEIGHBOURS.sub(_range_middle, text))
     def convert(m: re.Match) -> str:
         run = m.group(0)
         if len(run) == 1 and not _COUNTED.match(text[m.end():]):

@@ -160,10 +160,11 @@ def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
                 if not w:
                     continue
                 for m in re.finditer(re.escape(w), clause):
-                    if _weak_word(w) and not (
-                            q.id == current and (m.start() == 0 or len(clause) <= 3)):
-                        # "要"/"是" answer only the question being asked, and only as the reply's first word
-                        # ("要，挂的"), not inside a sentence about something else ("我是要开饭店").
+                    if _weak_word(w) and not (q.id == current and (
+                            (m.start() == 0 and _BARE_REPLY_END.match(clause[m.end():])) or len(clause) <= 3)):
+                        # "要"/"是" answer only the question being asked, and only as a reply of its own
+                        # ("要，挂的", "有的"), not inside a sentence about something else ("我是要开饭店",
+                        # "不是，是我自己交的社保").
                         continue
                     if w in shared and q.id != current:
                         continue
@@ -187,6 +188,12 @@ def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
         # A topic word of the question being asked ("章" in "章和发票都要") still names it.
         kept = [a for a in kept if a.question != current or a.option is None or not _weak_word(a.word)]
     return kept
+
+
+# A message that opens with these alone goes on to say what is right instead.
+_CORRECTION_OPENING = re.compile(r"(不是|不对|不不|错了|搞错了|说错了|弄错了)+[啊呀了的]?")
+# What may follow a bare yes/no word that is a reply by itself: nothing, a pause, or a particle.
+_BARE_REPLY_END = re.compile(r"$|[\s，,。.!！~、…]|[的啊呀呢哦吧嘛滴哈了喔噢]")
 
 
 def _weak_word(word: str) -> bool:
@@ -377,10 +384,13 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
     facts: dict[str, Fact] = {}
     asks: list[str] = []
     unread: list[str] = []  # clauses that state something none of the route's words anchor
-    for clause in clauses(plain):
+    parts = clauses(plain)
+    for i, clause in enumerate(parts):
         if is_question(clause):
             asks.append(clause)
             continue
+        if i == 0 and len(parts) > 1 and _CORRECTION_OPENING.fullmatch(clause):
+            continue  # "不是，是我自己交的社保": it opens a correction and says no to nothing
         if acts.DEFERS.search(clause):
             continue  # "我问问装修师傅门头的事": the answer comes later, from someone else
         anchors = _anchors(route, clause, current)

@@ -288,3 +288,19 @@ def test_the_predicate_after_dou_chooses_among_the_options_listed_before_it(rout
     # 果盘 and 现做 name one option, 饮料 another; "都是现做的" says what all of them are.
     r = read(routes["open-ktv"], {}, "果盘饮料都是现做的", current="sells_food")
     assert facts(r) == {"sells_food": "prepared"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "是" opens a sentence about who, not a yes to 有公积金吗; "不是" only opens the correction.
+    ("不是 是我自己 我是自己交的灵活就业社保", {"insured_type": "flexible"}),
+    ("有个问题想问", {}),
+    ("是的", {"has_fund": "yes"}), ("有的，交了好几年", {"has_fund": "yes"}), ("不是", {"has_fund": "no"}),
+])
+def test_a_bare_yes_is_a_reply_of_its_own(routes, text, expected):
+    assert facts(read(routes["retirement"], {"insured_type": "employee"}, text, current="has_fund")) == expected
+
+
+@pytest.mark.parametrize("text, value", [("店很小十几个平方", "small"), ("几十平", "small"), ("三百二十几平", "large")])
+def test_approximate_numbers_are_numbers_not_questions(routes, text, value):
+    r = read(routes["open-restaurant"], {"entity": "individual"}, text, current="area")
+    assert facts(r) == {"area": value} and not r.asks
