@@ -19,7 +19,7 @@ def dialogue_set():
 
 @pytest.mark.parametrize("name, at_least", [("conversations_fresh.yml", 60), ("conversations_third.yml", 60),
                                              ("conversations_fourth.yml", 50), ("conversations_fifth.yml", 60),
-                                             ("conversations_sixth.yml", 60)])
+                                             ("conversations_sixth.yml", 60), ("conversations_seventh.yml", 60)])
 def test_later_dialogue_sets_load_and_cover_every_pattern(name, at_least):
     convs, _ = load_set(SETS / name)
     assert len(convs) >= at_least
@@ -37,7 +37,8 @@ def test_dialogue_set_covers_every_pattern_with_many_services(dialogue_set):
     assert "暂时无法访问" in default_reject
 
 
-@pytest.mark.parametrize("name", ["business_heldout.yml", "business_second.yml", "business_third.yml"])
+@pytest.mark.parametrize("name", ["business_heldout.yml", "business_second.yml", "business_third.yml",
+                                  "business_fourth.yml"])
 def test_business_sets_have_enough_questions_and_industries(name):
     phrasings = business.load_set(SETS / name)
     assert len(phrasings) >= 120
