@@ -151,6 +151,10 @@ class ActionNavigate(Action):
             if focus.kind == "route" and reading.get("facts"):
                 # Facts with a question about no step ("其实不卖烟，那要多久？"): tailored, then the aspect.
                 return await present(dispatcher, tracker, focus, aspect, reading["answers"], reading["unsure"])
+            if u.get("faq_reply"):
+                # "要户口本吗" after 结婚登记: answered from the guide's own 常见问答, focus kept.
+                utter(dispatcher, u["faq_reply"])
+                return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
             if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
                 # "那开药店要多久" names another guide clearly: it becomes the focus.
                 return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))

@@ -69,6 +69,10 @@ def faq_answer(faq: Faq) -> Answer:
     return Answer(messages=[message(chat.faq_answer(faq))])
 
 
+def guide_faq_answer(item: Item, answer: str) -> Answer:
+    return Answer(messages=[message(chat.guide_faq_answer(item.name, item.department, answer))])
+
+
 def item_answer(item: Item, aspect: str | None) -> Answer:
     text = chat.item_aspect(item, aspect) if aspect and aspect != "proxy" else chat.item_card(item)
     return Answer(messages=[message(text, ITEM_FOLLOW_UPS)])

@@ -57,14 +57,15 @@ def option_passage(question: Question, option: Option) -> str:
 
 
 class Meanings:
-    """Option vectors of the routes, encoded once per wording; thread-safe, bounded."""
+    """Passage vectors (route options, guides' own questions), encoded once per wording; thread-safe, bounded."""
 
     def __init__(self, encoder: Encoder):
         self._encoder = encoder
         self._cache: dict[str, np.ndarray] = {}
         self._lock = Lock()
 
-    def _vectors(self, texts: list[str]) -> np.ndarray:
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """Passage vectors of `texts`, each encoded once."""
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
@@ -76,6 +77,9 @@ class Meanings:
         with self._lock:
             return np.stack([self._cache[t] for t in texts])
 
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._encoder.encode_query(text)
+
     def answer(self, route: Route, clause: str, questions: list[Question]) -> tuple[Question, Option] | None:
         """The option of one of `questions` that the clause means, or None when none clearly stands out."""
         if len(clause) < MIN_CHARS or not questions or _GOAL_CLAUSE.search(clause) or acts.small_talk_kind(clause):
@@ -83,7 +87,7 @@ class Meanings:
         if len(route.questions) < 2:
             return None  # with nothing to stand out from, a near clause ("想跑滴滴") is no answer
         query = self._encoder.encode_query(clause)
-        sims = self._vectors([question_passage(q) for q in route.questions]) @ query
+        sims = self.vectors([question_passage(q) for q in route.questions]) @ query
         ranked = sorted(zip(route.questions, sims.tolist()), key=lambda qs: -qs[1])
         top_question, top = ranked[0]
         if top < MIN_SIMILARITY or (len(ranked) > 1 and top - ranked[1][1] < QUESTION_MARGIN):
@@ -94,7 +98,7 @@ class Meanings:
         polar = polar_options(question)
         if polar:
             return question, polar[1] if acts.negated(clause) else polar[0]
-        option_sims = self._vectors([option_passage(question, o) for o in question.options]) @ query
+        option_sims = self.vectors([option_passage(question, o) for o in question.options]) @ query
         mine = sorted(zip(option_sims.tolist(), question.options), key=lambda so: -so[0])
         if len(mine) > 1 and mine[0][0] - mine[1][0] < OPTION_MARGIN:
             return None

@@ -34,6 +34,11 @@ def source(name: str, department: str) -> str:
 days = phrases.workdays
 
 
+def guide_faq_answer(item_name: str, department: str, answer: str) -> str:
+    """A follow-up answered from the 常见问答 of the guide in focus (knowledge/dialogue/guide_faq.py)."""
+    return f"关于“{item_name}”：{answer}\n{source(item_name, department)}"
+
+
 def promised(n: int, sample: bool = False) -> str:
     return "当场办结" if n == 0 else f"承诺 {n} 个工作日" + (SAMPLE_LABEL if sample else "")
 

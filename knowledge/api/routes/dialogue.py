@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from knowledge import referrals
 from knowledge.api.deps import StateDep
 from knowledge.catalogue import Catalogue
-from knowledge.dialogue import acts
+from knowledge.dialogue import acts, guide_faq
 from knowledge.dialogue import answers as compose
 from knowledge.dialogue.aspects import aspect_of
 from knowledge.dialogue.situation import Reading, clauses, ordinal, read
@@ -75,6 +75,8 @@ class Understanding(BaseModel):
     no_guide: NoGuide | None = Field(None, description="消息问到知识库没有指南的领域（转介表）：如实告知及办理部门")
     points_back: bool = Field(False, description="追问指回焦点（“这个备案…”），不换目标")
     small_talk: acts.SmallTalk | None = Field(None, description="闲聊的类别（点赞、稍等、问助手本身）")
+    faq_reply: compose.Answer | None = Field(
+        None, description="焦点指南（或焦点路线各步骤）的常见问答中明确对应这条追问的回答")
 
 
 class AnswerRequest(Situation):
@@ -135,6 +137,12 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             result.goal_reading = read(catalogue.routes[gid], {}, text, meanings=state.meanings)
         if result.step and acts.CHANGE_OF_MIND.search(text):
             result.step = None  # "算了不开饭店了，我想开个宠物医院" leaves the route: no step of it is meant
+    elif isinstance(focus, (Item, Route)) and state.meanings is not None and found.match != Match.clear \
+            and result.aspect is None and not result.step and acts.is_question(text):
+        # "要户口本吗" after 结婚登记: no aspect, no other guide; the focus's own 常见问答 may answer it.
+        hit = guide_faq.answer(state.meanings, catalogue, focus, text)
+        if hit:
+            result.faq_reply = compose.guide_faq_answer(hit.item, hit.answer)
     return result
 
 

@@ -47,6 +47,14 @@ def test_a_change_of_mind_leaves_the_route_even_when_a_step_is_named(api):
     assert u["goal"] == "route:open-pet-clinic" and u["step"] is None
 
 
+def test_a_follow_up_answered_from_the_focus_guides_own_questions(api):
+    u = understand(api, "要户口本吗", focus="item:marriage-registration")
+    text = u["faq_reply"]["messages"][0]["text"]
+    assert "不再需要户口簿" in text and "《内地居民结婚登记》" in text
+    # The same words with nothing in focus are a new question, not a follow-up.
+    assert understand(api, "要户口本吗")["faq_reply"] is None
+
+
 def test_a_follow_up_pointing_back_stays_with_the_focus(api):
     u = understand(api, "这个备案归哪个局管", focus="route:open-driving-school")
     assert u["points_back"] and u["goal"] is None and u["aspect"] == "location"

@@ -1,0 +1,57 @@
+"""A follow-up answered from the 常见问答 of the guide in focus.
+
+Item guides carry the questions citizens ask about them with their answers ("结婚登记还要带户口本吗？"
+→ 不用…). A follow-up that names no aspect the dialogue knows and no other guide ("要户口本吗",
+"下周三要坐飞机 来得及吗") is compared, by the search embedder, with those questions of the focus (for a
+route: of its steps' items) and answered with the nearest one's answer when it clearly stands out:
+
+- near (MIN_SIMILARITY) and ahead of the next question by MARGIN: "一年能取几次" sits between
+  多久能到账 and 退休了能全部取出来吗 and is answered by neither;
+- sharing a word with it (two characters that are not a question's scaffolding), so a question
+  about something the guide does not discuss is not answered by whatever is nearest.
+
+Margins measured on the sample base (tests/knowledge/dialogue/test_guide_faq.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.catalogue import Catalogue
+from knowledge.dialogue.meaning import Meanings
+from knowledge.schema import Item, Route
+
+MIN_SIMILARITY = 0.88
+MARGIN = 0.02
+# Two-character runs every question shares: they say it is a question, not what it is about.
+_SCAFFOLD = set("能不能 可以 可不 需要 要不 是不 有没 没有 怎么 什么 吗 呢 了 的 我 你 他 她 要 能 可 还 也 都 就 那 这 吧 啊 一下".split())
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class FaqAnswer:
+    item: Item
+    question: str
+    answer: str
+
+
+def _pairs(text: str) -> set[str]:
+    chars = "".join(_HAN.findall(text))
+    return {chars[i:i + 2] for i in range(len(chars) - 1)} - _SCAFFOLD
+
+
+def answer(meanings: Meanings, catalogue: Catalogue, focus: Item | Route, text: str) -> FaqAnswer | None:
+    items = [focus] if isinstance(focus, Item) else [
+        catalogue.items[s.item] for s in focus.steps if s.item in catalogue.items]
+    entries = [(item, qa) for item in items for qa in item.faq]
+    if not entries or len(_HAN.findall(text)) < 3:
+        return None
+    sims = meanings.vectors([qa.q for _, qa in entries]) @ meanings.encode_query(text)
+    ranked = sorted(range(len(entries)), key=lambda i: -sims[i])
+    best = ranked[0]
+    if sims[best] < MIN_SIMILARITY or (len(ranked) > 1 and sims[best] - sims[ranked[1]] < MARGIN):
+        return None
+    item, qa = entries[best]
+    if not _pairs(text) & _pairs(qa.q):
+        return None
+    return FaqAnswer(item=item, question=qa.q, answer=qa.a)
