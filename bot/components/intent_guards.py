@@ -9,6 +9,8 @@ The classifier learns from a few dozen examples per intent and over-trusts singl
   not name a new goal (acts.NAMES_A_NEW_GOAL: 改开, 还是办, 想做 …).
 - **goodbye** and **thank** end the conversation with a rating request; the classifier heard one in
   "我下个月满60要退休了" and "交了三年了，公司辞退的". They must say so (acts.ENDS, acts.THANKS).
+- **give_rating** hears a small number: "开火锅店，个体，200平" skipped the situation questions. A
+  rating must say how the help was (acts.RATES: 5分, 满意, 差评 …).
 - **ask_notice** hears "打印", so "开个打印店 个体户" got the printable notice. A message that opens a
   business (acts.OPENS_A_BUSINESS: 开个…店/社/公司) asks for the notice only when it names it
   (acts.NAMES_THE_NOTICE: 告知单, 清单 …).
@@ -28,7 +30,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from knowledge.dialogue.acts import asks_for_person, may_ask_for_the_notice, says_goodbye, says_stop, says_thanks
+from knowledge.dialogue.acts import (asks_for_person, gives_a_rating, may_ask_for_the_notice, says_goodbye, says_stop,
+                                     says_thanks)
 
 # intent → what its text must satisfy for the intent to stand
 GUARDS: Dict[str, Callable[[str], bool]] = {
@@ -37,6 +40,7 @@ GUARDS: Dict[str, Callable[[str], bool]] = {
     "ask_notice": may_ask_for_the_notice,
     "goodbye": says_goodbye,
     "thank": says_thanks,
+    "give_rating": gives_a_rating,
 }
 
 

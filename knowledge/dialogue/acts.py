@@ -34,6 +34,10 @@ STOPS = re.compile(r"算了|不(?:想)?(?:办|问|弄|搞|回答|用继续|想�
 ENDS = re.compile(r"再见|再会|拜|88|bye|回头见|回见|下次|告辞|下线|先这样|就这样|就这些|没有了|没了|没别的|没其他|没啥要问|"
                   r"没有问题了|没有别的|没有其他|改天|没问题了|问完了|没事了|先去忙|我走了|先下了|聊到这|到这里|结束对话|问到这|去大厅", re.I)
 THANKS = re.compile(r"谢|3q|thank|麻烦你|麻烦您|辛苦|帮了大忙|帮大忙|感激|有心了", re.I)
+# A rating says how the help was ("5分", "满意", "差评"): the classifier also hears one in any message
+# with a small number ("开火锅店，个体，200平"), which then skipped the situation questions.
+RATES = re.compile(r"(?<![\d.])[1-5一二三四五](?:\s*(?:分|星|颗星))|^\s*[1-5]\s*$|满分|评分|打分|评价|满意|好评|差评|"
+                   r"一般|还行|还可以|凑合|不错|很好|挺好|太差|很差|差劲|糟糕|有帮助|没帮上|不清楚")
 # "开个打印店", "想开家图文快印社": a business named by what it does; its "打印" is no request for the
 # printable notice unless the message also names the notice ("开饭店的告知单给我打一份").
 OPENS_A_BUSINESS = re.compile(r"(?:开|办|做|搞|弄|整|盘)(?:一)?(?:个|家|间|所)?\S{0,8}?(?:店|馆|社|铺|厂|部|公司|中心|工作室)")
@@ -100,6 +104,10 @@ def says_goodbye(text: str) -> bool:
 
 def says_thanks(text: str) -> bool:
     return bool(THANKS.search(text))
+
+
+def gives_a_rating(text: str) -> bool:
+    return bool(RATES.search(text))
 
 
 def opens_a_business(text: str) -> bool:

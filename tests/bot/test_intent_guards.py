@@ -2,11 +2,14 @@
 and the NLU data must agree; an answer that only counts people is no handoff, a new goal no stop."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
 from knowledge.dialogue.acts import (
     asks_for_person,
+    gives_a_rating,
     may_ask_for_the_notice,
     names_a_new_goal,
     says_goodbye,
@@ -18,8 +21,9 @@ from tests.stack import ROOT
 
 def examples(intent: str) -> list[str]:
     nlu = yaml.safe_load((ROOT / "bot" / "data" / "nlu.yml").read_text(encoding="utf-8"))["nlu"]
-    return [line.removeprefix("- ").strip() for block in nlu if block.get("intent") == intent
-            for line in block["examples"].splitlines() if line.strip()]
+    # "[5](rating)分" is what the classifier sees as "5分"
+    return [re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line.removeprefix("- ").strip())
+            for block in nlu if block.get("intent") == intent for line in block["examples"].splitlines() if line.strip()]
 
 
 def test_every_handoff_example_asks_for_a_person():
@@ -71,3 +75,13 @@ def test_counting_people_is_not_asking_for_one(text):
 @pytest.mark.parametrize("text", ["转人工", "有人能帮我看看吗", "找个工作人员", "电话多少", "我不想跟机器说话"])
 def test_asking_for_a_person(text):
     assert asks_for_person(text)
+
+
+def test_every_rating_example_rates():
+    assert len(examples("give_rating")) > 30
+    assert [e for e in examples("give_rating") if not gives_a_rating(e)] == []
+
+
+@pytest.mark.parametrize("text", ["开火锅店，个体，200平", "三个人合伙", "我家老人85岁了", "开个分公司"])
+def test_a_number_in_a_fact_is_no_rating(text):
+    assert not gives_a_rating(text)
