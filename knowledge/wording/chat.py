@@ -151,15 +151,17 @@ def route_overview(route: Route, items: dict[str, Item]) -> str:
     return "\n".join(lines)
 
 
+def trips(visits: int) -> str:
+    return f"最多跑 {visits} 次" if visits else "不用跑现场"
+
+
 def plan_summary(plan: Plan) -> str:
     labels = "、".join(plan.answer_labels.values())
     head = f"根据您的情况（{labels}），" if labels else ""
     total, summed = plan.total_promised_days, plan.sum_promised_days
-    lines = [
-        f"{head}“{plan.route_name}”需要办 {len(plan.steps)} 件事，"
-        f"并联办理后最快约 {total} 个工作日（承诺时限{SAMPLE_LABEL if plan.promised_sample else ''}，"
-        f"逐项相加为 {summed} 个），最多跑 {plan.visits} 次："
-    ]
+    speed = (f"并联办理后最快约 {total} 个工作日（承诺时限{SAMPLE_LABEL if plan.promised_sample else ''}，"
+             f"逐项相加为 {summed} 个）" if total else "每一项都可当场办结")
+    lines = [f"{head}“{plan.route_name}”需要办 {len(plan.steps)} 件事，{speed}，{trips(plan.visits)}："]
     for p, phase in enumerate(plan.phases):
         steps = [s for s in plan.steps if s.number in phase]
         tag = f"第{CN_NUM[p + 1] if p < 10 else p + 1}批" + ("（可同时办理）" if len(steps) > 1 else "")
@@ -225,7 +227,7 @@ def route_aspect(plan: Plan, aspect: str) -> str:
         if aspect == "duration":
             text += waiting_periods(plan)
     elif aspect == "visits":
-        text = (f"“{name}”材料齐全、按方案并联办理的话，最多跑 {plan.visits} 次"
+        text = (f"“{name}”材料齐全、按方案并联办理的话，{trips(plan.visits)}"
                 + (f"；第 {'、'.join(map(str, plan.online_steps))} 步可以网上办。" if plan.online_steps else "。"))
     elif aspect == "fee":
         text = f"“{name}”的收费：" + ("；".join(plan.fees) if plan.fees else "涉及的事项均不收费。")
