@@ -135,8 +135,10 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         if kind == "route" and state.meanings is not None:
             # The goal was chosen on words alone; its facts are then read in full ("开个洗脚城 不弄吃的").
             result.goal_reading = read(catalogue.routes[gid], {}, text, meanings=state.meanings)
-        if result.step and acts.CHANGE_OF_MIND.search(text):
-            result.step = None  # "算了不开饭店了，我想开个宠物医院" leaves the route: no step of it is meant
+        if result.step and (acts.CHANGE_OF_MIND.search(text) or acts.CORRECTION.search(text)):
+            # "算了不开饭店了，我想开个宠物医院" and "不对 不是幼儿园 是托育机构" leave the route: the
+            # step their words name is the one they turn away from.
+            result.step = None
     elif isinstance(focus, (Item, Route)) and state.meanings is not None and found.match != Match.clear \
             and result.aspect is None and not result.step and acts.is_question(text):
         # "要户口本吗" after 结婚登记: no aspect, no other guide; the focus's own 常见问答 may answer it.

@@ -55,6 +55,12 @@ def test_a_follow_up_answered_from_the_focus_guides_own_questions(api):
     assert understand(api, "要户口本吗")["faq_reply"] is None
 
 
+def test_a_correction_to_another_business_leaves_the_route(api):
+    u = understand(api, "不对 不是幼儿园 是托育机构 收三岁以下的", focus="route:open-private-kindergarten",
+                   current="kg_profit")
+    assert u["goal"] == "route:open-childcare-centre" and u["step"] is None
+
+
 def test_a_follow_up_pointing_back_stays_with_the_focus(api):
     u = understand(api, "这个备案归哪个局管", focus="route:open-driving-school")
     assert u["points_back"] and u["goal"] is None and u["aspect"] == "location"
