@@ -115,13 +115,17 @@ class ValidateSituationForm(FormValidationAction):
 async def _answer_question(dispatcher: CollectingDispatcher, u: Dict[str, Any], focus: Focus,
                            aspect: str | None, reading: Dict[str, Any]) -> None:
     """A question asked during the form gets its own answer: about a step of the route ("要刻章吗"),
-    an aspect over what is known so far ("要多久" → a range), or a centre practice (a clear FAQ)."""
+    an aspect over what is known so far ("要多久" → a range), a centre practice (a clear FAQ) or a
+    step's own 常见问答."""
     found = u["search"]
     top = found["results"][0] if found["results"] else None
     if u.get("step") or aspect:
         utter(dispatcher, await kb.answer(str(focus), aspect, reading["answers"], reading["unsure"], step=u.get("step")))
     elif found["match"] == "clear" and top and top["kind"] == "faq":
         utter(dispatcher, await kb.answer(f"faq:{top['id']}"))
+    elif u.get("faq_reply"):
+        # "没领结婚证能办出生证吗" mid-form: one of the route's steps answers it in its 常见问答.
+        utter(dispatcher, u["faq_reply"])
     else:
         dispatcher.utter_message(text="这个问题我先记下，等情况问完、方案出来后再为您细说。")
 

@@ -262,3 +262,22 @@ def test_the_validation_asks_nothing_when_a_new_goal_ends_the_form():
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["requested_slot"] is None and slots["switch_to"] == "item:passport"
     assert "?" not in [m["text"] for m in messages]
+
+
+def test_a_follow_up_the_focus_guide_answers_in_its_own_questions():
+    slots, text, _ = navigate("要户口本吗", focus="item:marriage-registration")
+    assert "不再需要户口簿" in text and "以下哪一项" not in text
+    assert "offered" in slots and slots["offered"] is None
+
+
+def test_a_question_mid_form_answered_by_a_steps_own_questions():
+    slots, text, _ = answer("没领结婚证能办出生证吗", **{
+        **asking("married", situation={}), "focus": "route:newborn"})
+    assert "出生医学证明" in text and "先记下" not in text
+    assert "married" not in slots["situation"]
+
+
+def test_a_correction_to_another_business_ends_the_form():
+    slots, _, _ = answer("不对 不是幼儿园 是托育机构 收三岁以下的", **{
+        **asking("kg_profit", situation={}), "focus": "route:open-private-kindergarten"})
+    assert slots["switch_to"] == "route:open-childcare-centre"
