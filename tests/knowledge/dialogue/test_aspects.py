@@ -10,6 +10,10 @@ from knowledge.dialogue.aspects import aspect_of
     ("让家里人去帮我办", "proxy"), ("我朋友去能办吗", "proxy"), ("让我男朋友去办行吗", "proxy"),
     # Going together with someone is not sending them instead.
     ("下个月跟女朋友去领证", None), ("和老婆去办", None), ("跟男朋友来办结婚", None),
+    ("医保能手机上办吗", "online"), ("营业执照能网上办吗", "online"), ("app上能办吗", "online"),
+    ("可以在网上申请吗", "online"), ("在家就能办吗", "online"), ("能不能线上办理", "online"),
+    # Words that describe the business, not how to apply.
+    ("想开个卖手机的店", None), ("在家做私房蛋糕朋友圈接单", None), ("在网上卖衣服要办执照吗", None),
     ("要多久", "duration"), ("在哪个窗口交材料", "location"),
 ])
 def test_aspect_of_a_follow_up(text, aspect):
