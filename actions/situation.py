@@ -85,8 +85,10 @@ class ValidateSituationForm(FormValidationAction):
         goal = Focus.parse(u.get("goal"))
         if not reading["facts"] and goal and goal != focus and not u.get("step") \
                 and reading["act"] not in ("unsure", "small_talk", "skip"):
-            # A new goal ("那办护照呢", "不对，我要开药店") ends the questions; action_show_plan answers it.
-            return {"requested_slot": None, "situation_answer": None, "switch_to": str(goal)}
+            # A new goal ("那办护照呢", "不对，我要开药店") ends the questions; action_show_plan answers it,
+            # for the aspect its words ask about (not the classifier's guess on a sentence that names a goal).
+            return {"requested_slot": None, "situation_answer": None, "switch_to": str(goal),
+                    "pending_aspect": u.get("aspect")}
         if reading["act"] == "skip":
             return {"situation_answer": "skipped", "skipped_route": focus.id}
         if u.get("no_guide"):
@@ -160,9 +162,8 @@ class ActionShowPlan(Action):
     async def _switch(dispatcher: CollectingDispatcher, tracker: Tracker, target: Focus) -> List[EventType]:
         """The citizen named a new goal during the questions: answer it. A new route with questions
         of its own starts the form again, now for that route."""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events = await present(dispatcher, tracker, target, ASPECT_OF_INTENT.get(intent or ""))
-        events.append(SlotSet("switch_to", None))
+        events = await present(dispatcher, tracker, target, tracker.get_slot("pending_aspect"))
+        events += [SlotSet("switch_to", None), SlotSet("pending_aspect", None)]
         if SlotSet("situation_needed", True) in events:
             # No rule can follow action_show_plan into the form, so ask for it explicitly.
             events.append(FollowupAction("situation_form"))

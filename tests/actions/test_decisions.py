@@ -15,7 +15,7 @@ from actions import knowledge_client as kb
 from actions.feedback import ActionRate
 from actions.greeting import ActionGreet
 from actions.navigate import ActionNavigate
-from actions.situation import ValidateSituationForm
+from actions.situation import ActionShowPlan, ValidateSituationForm
 
 RESTAURANT = "route:open-restaurant"
 DOMAIN: dict[str, Any] = {"forms": {"situation_form": {"required_slots": ["situation_answer"]}},
@@ -281,3 +281,16 @@ def test_a_correction_to_another_business_ends_the_form():
     slots, _, _ = answer("不对 不是幼儿园 是托育机构 收三岁以下的", **{
         **asking("kg_profit", situation={}), "focus": "route:open-private-kindergarten"})
     assert slots["switch_to"] == "route:open-childcare-centre"
+
+
+def test_a_switch_mid_form_answers_the_new_goal_for_what_its_words_ask():
+    # The classifier filed the correction under ask_deferral; its words ask for no aspect.
+    slots, _, _ = answer("说错了 是收两三岁以下宝宝的托育 不是幼儿园", "ask_deferral", **{
+        **asking("kg_profit", situation={}), "focus": "route:open-private-kindergarten"})
+    assert slots["switch_to"] == "route:open-childcare-centre" and slots["pending_aspect"] is None
+    dispatcher = CollectingDispatcher()
+    t = tracker("说错了 是收两三岁以下宝宝的托育 不是幼儿园", "ask_deferral",
+                focus="route:open-private-kindergarten", switch_to=slots["switch_to"], pending_aspect=None)
+    asyncio.run(_close_after(ActionShowPlan().run(dispatcher, t, {})))
+    text = said(dispatcher)
+    assert "【开办托育机构" in text and "容缺" not in text.splitlines()[0]
