@@ -190,6 +190,8 @@ def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
     return kept
 
 
+# Said on the way out ("好 辛苦你了", "没有了，谢谢"); with a thanks or goodbye they answer nothing.
+_ACKNOWLEDGEMENT = re.compile(r"(好|好的|好吧|嗯|嗯嗯|行|行吧|ok|okay|可以|没有了|没了|没事了|就这些|就这样)+[啊呀了的吧哈]*")
 # A message that opens with these alone goes on to say what is right instead.
 _CORRECTION_OPENING = re.compile(r"(不是|不对|不不|错了|搞错了|说错了|弄错了)+[啊呀了的]?")
 # What may follow a bare yes/no word that is a reply by itself: nothing, a pause, or a particle.
@@ -385,7 +387,11 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
     asks: list[str] = []
     unread: list[str] = []  # clauses that state something none of the route's words anchor
     parts = clauses(plain)
+    # "好 辛苦你了", "没有了，谢谢": a closing's bare 好 or 没有 is no yes or no to the question asked.
+    closing = acts.says_thanks(plain) or acts.says_goodbye(plain)
     for i, clause in enumerate(parts):
+        if closing and _ACKNOWLEDGEMENT.fullmatch(clause):
+            continue
         if is_question(clause):
             asks.append(clause)
             continue
@@ -402,7 +408,8 @@ def read(route: Route, answers: dict[str, str], text: str, current: str | None =
             facts[qid] = Fact(question=qid, value=option.value, label=option.label, evidence=evidence)
     question = next((q for q in route.questions if q.id == current), None)
     doubtful = bool(acts.UNSURE.search(plain))
-    if question is not None and not facts and not asks and not doubtful and not acts.CORRECTION.search(plain):
+    if question is not None and not facts and not asks and not doubtful and not closing \
+            and not acts.CORRECTION.search(plain):
         # Only a reply that said nothing else is read with the weak cues ("要", "没有", "2"), clause by
         # clause ("家里没别人，就我自己"), then by the characters it shares with one option ("随爸").
         for clause in [plain.strip("。.!！~"), *clauses(plain)]:

@@ -294,6 +294,8 @@ def test_the_predicate_after_dou_chooses_among_the_options_listed_before_it(rout
     # "是" opens a sentence about who, not a yes to 有公积金吗; "不是" only opens the correction.
     ("不是 是我自己 我是自己交的灵活就业社保", {"insured_type": "flexible"}),
     ("有个问题想问", {}),
+    ("好 辛苦你了", {}), ("没有了，谢谢", {}),  # closings, not replies
+    ("有的，谢谢", {"has_fund": "yes"}), ("没有，谢谢", {"has_fund": "no"}),
     ("是的", {"has_fund": "yes"}), ("有的，交了好几年", {"has_fund": "yes"}), ("不是", {"has_fund": "no"}),
 ])
 def test_a_bare_yes_is_a_reply_of_its_own(routes, text, expected):
