@@ -31,13 +31,23 @@ def _shared(a: str, b: str) -> str:
     return a[m.a:m.a + m.size]
 
 
-def named_step(route: Route, catalogue: Catalogue, text: str) -> Step | None:
+def named_step(route: Route, catalogue: Catalogue, text: str, answers: dict[str, str] | None = None) -> Step | None:
+    """With the citizen's `answers`, a step their plan holds wins over one it leaves out that the words
+    name as much: after "个体户", "营业执照能网上办吗" is about 个体工商户设立登记, not 企业设立登记
+    (whose alias 办营业执照 the words fit more closely)."""
     plain = _FUNCTION_WORDS.sub("|", normalize(text or "").lower())
     if not plain.strip("|"):
         return None
+    steps = route.steps
+    if answers:
+        planned = {s.id for s in plan_route(route, catalogue, answers).steps}
+        shared = {s.id: _longest_name_match(plain, s, catalogue) for s in steps}
+        longest = max(shared.values(), default=0)
+        if longest and any(shared[s.id] == longest for s in steps if s.id in planned):
+            steps = [s for s in steps if s.id in planned]
     best: tuple[tuple[int, float], Step] | None = None
     tie = False
-    for step in route.steps:
+    for step in steps:
         item = catalogue.items.get(step.item)
         names = [step.title or "", *([item.name, *item.aliases] if item else [])]
         length = (0, 0.0)  # shared characters, then how much of that name they cover ("领发票" over "刻发票章")
@@ -52,6 +62,13 @@ def named_step(route: Route, catalogue: Catalogue, text: str) -> Step | None:
         elif length == best[0] and best[1].item != step.item:
             tie = True
     return None if best is None or tie else best[1]
+
+
+def _longest_name_match(plain: str, step: Step, catalogue: Catalogue) -> int:
+    item = catalogue.items.get(step.item)
+    names = [step.title or "", *([item.name, *item.aliases] if item else [])]
+    found = [_shared(plain, name.lower()) for name in names]
+    return max((len(f) for f in found if len(f) >= MIN_SHARED and f not in _GENERIC), default=0)
 
 
 def numbered_step(route: Route, catalogue: Catalogue, text: str, answers: dict[str, str]) -> Step | None:

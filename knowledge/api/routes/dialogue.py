@@ -118,7 +118,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         answers = body.answers
         validate_answers(focus, answers)
         current = body.current if any(q.id == body.current for q in focus.questions) else None
-        step = numbered_step(focus, catalogue, text, answers) or named_step(focus, catalogue, text)
+        step = numbered_step(focus, catalogue, text, answers) or named_step(focus, catalogue, text, answers)
         result.step = step.id if step else None
         result.reading = read(focus, answers, text, current, body.unsure, meanings=state.meanings)
         result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)

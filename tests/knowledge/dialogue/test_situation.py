@@ -130,6 +130,15 @@ def test_step_named_in_a_follow_up(catalogue, route, text, step):
     assert (found.id if found else None) == step
 
 
+def test_the_step_in_the_citizens_plan_is_named_before_one_it_leaves_out(catalogue):
+    route = catalogue.routes["open-restaurant"]
+    assert named_step(route, catalogue, "营业执照能网上办吗").item == "company-registration"  # nearest alias
+    individual = named_step(route, catalogue, "营业执照能网上办吗", {"entity": "individual"})
+    assert individual.item == "individual-business-registration"
+    # Named outright, the left-out step is still the one meant ("企业设立登记要多久" → 不需要办).
+    assert named_step(route, catalogue, "企业设立登记要多久", {"entity": "individual"}).item == "company-registration"
+
+
 @pytest.mark.parametrize("route, answers, current, text, expected", [
     # a weak "要" inside a sentence about something else is not this question's answer
     ("start-company", {}, "need_seal", "不对，我是要开饭店", {}),
