@@ -41,9 +41,9 @@ def named_step(route: Route, catalogue: Catalogue, text: str, answers: dict[str,
     steps = route.steps
     if answers:
         planned = {s.id for s in plan_route(route, catalogue, answers).steps}
-        shared = {s.id: _longest_name_match(plain, s, catalogue) for s in steps}
-        longest = max(shared.values(), default=0)
-        if longest and any(shared[s.id] == longest for s in steps if s.id in planned):
+        named = {s.id: _longest_name_match(plain, s, catalogue) for s in steps}
+        longest = max(named.values(), default=0)
+        if longest and any(named[s.id] == longest for s in steps if s.id in planned):
             steps = [s for s in steps if s.id in planned]
     best: tuple[tuple[int, float], Step] | None = None
     tie = False
