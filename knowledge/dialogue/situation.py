@@ -168,6 +168,8 @@ def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
                         continue
                     if w in shared and q.id != current:
                         continue
+                    if _about_another_thing(q, w, clause, m.end()):
+                        continue
                     found.append(_Anchor(question=q.id, start=m.start(), end=m.end(), option=o.value, word=word))
     # A word inside a longer one of the same question ("公司" in "有限公司") adds nothing; of two
     # equal words, the one naming an option is kept.
@@ -192,10 +194,23 @@ def _anchors(route: Route, clause: str, current: str | None) -> list[_Anchor]:
 
 # Said on the way out ("好 辛苦你了", "没有了，谢谢"); with a thanks or goodbye they answer nothing.
 _ACKNOWLEDGEMENT = re.compile(r"(好|好的|好吧|嗯|嗯嗯|行|行吧|ok|okay|可以|没有了|没了|没事了|就这些|就这样)+[啊呀了的吧哈]*")
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # A message that opens with these alone goes on to say what is right instead.
 _CORRECTION_OPENING = re.compile(r"(不是|不对|不不|错了|搞错了|说错了|弄错了)+[啊呀了的]?")
 # What may follow a bare yes/no word that is a reply by itself: nothing, a pause, or a particle.
 _BARE_REPLY_END = re.compile(r"$|[\s，,。.!！~、…]|[的啊呀呢哦吧嘛滴哈了喔噢]")
+
+
+def _about_another_thing(question: Question, word: str, clause: str, end: int) -> bool:
+    """A bare no ("不卖", "没有") with its own object right after it says no to that object: "不卖烟" at
+    a bookshop says nothing about its coffee, "不卖，只卖书" and "不卖了" still do."""
+    if not (acts.negated(word) and len(word) <= 2):
+        return False
+    rest = clause[end:]
+    if not rest or not _HAN_CHAR.match(rest) or _BARE_REPLY_END.match(rest):
+        return False
+    words = {w.lower() for w in question.keywords} | {w.lower() for o in question.options for w in [o.label, *o.keywords]}
+    return not any(rest.startswith(w) for w in words if w)
 
 
 def _weak_word(word: str) -> bool:

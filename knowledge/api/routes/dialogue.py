@@ -87,6 +87,13 @@ class AnswerRequest(Situation):
     general: bool = Field(False, description="市民跳过了情形问题：按通用方案回答")
 
 
+def _clearly_another_guide(found: Found, focus: Item | Route) -> bool:
+    if found.match != Match.clear or not found.results:
+        return False
+    top = found.results[0].id
+    return top != focus.id and not (isinstance(focus, Route) and any(s.item == top for s in focus.steps))
+
+
 def _guide(catalogue: Catalogue, focus: str | None) -> Item | Route | Faq | None:
     if not focus or ":" not in focus:
         return None
@@ -139,8 +146,8 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             # "算了不开饭店了，我想开个宠物医院" and "不对 不是幼儿园 是托育机构" leave the route: the
             # step their words name is the one they turn away from.
             result.step = None
-    elif isinstance(focus, (Item, Route)) and state.meanings is not None and found.match != Match.clear \
-            and result.aspect is None and not result.step and acts.is_question(text):
+    elif isinstance(focus, (Item, Route)) and state.meanings is not None and result.aspect is None \
+            and not result.step and acts.is_question(text) and not _clearly_another_guide(found, focus):
         # "要户口本吗" after 结婚登记: no aspect, no other guide; the focus's own 常见问答 may answer it.
         hit = guide_faq.answer(state.meanings, catalogue, focus, text)
         if hit:

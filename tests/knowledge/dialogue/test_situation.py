@@ -315,3 +315,12 @@ def test_a_bare_yes_is_a_reply_of_its_own(routes, text, expected):
 def test_approximate_numbers_are_numbers_not_questions(routes, text, value):
     r = read(routes["open-restaurant"], {"entity": "individual"}, text, current="area")
     assert facts(r) == {"area": value} and not r.asks
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("开个小书店兼卖咖啡 个体户 50平 不卖烟", {"drinks": "yes", "entity": "individual"}),
+    ("不卖烟", {}),  # says no to tobacco, which this bookshop is not asked about
+    ("不卖了", {"drinks": "no"}), ("不卖，只卖书", {"drinks": "no"}), ("不卖咖啡", {"drinks": "no"}),
+])
+def test_a_bare_no_with_its_own_object_says_no_to_that_object(routes, text, expected):
+    assert facts(read(routes["open-bookstore"], {}, text, current="drinks")) == expected
