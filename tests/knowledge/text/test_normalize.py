@@ -28,6 +28,14 @@ def test_mandarin_guide_wording_is_left_alone():
 def test_an_elder_who_left_or_is_gone_died():
     assert normalize("老爷子上礼拜走了 后面要办啥手续") == "老爷子上礼拜去世了 后面要办啥手续"
     assert normalize("我妈没了") == "我妈去世了"
+    assert normalize("我妈昨天夜里在家走的") == "我妈昨天夜里在家去世了"
     # Only an elder's 走了: walking, leaving a place or a person not named stay as they are.
     for text in ("走了两步", "他走了", "公司搬走了"):
+        assert normalize(text) == text
+
+
+def test_a_licence_cancelled_in_everyday_words_is_注销():
+    assert normalize("我那个服装店不开了 要把执照销掉") == "我那个服装店不开了 要把执照注销"
+    assert normalize("营业执照销了没") == "营业执照注销没"
+    for text in ("执照销售", "销掉库存"):  # selling, and what is not a licence, stay as they are
         assert normalize(text) == text
