@@ -47,6 +47,9 @@ LEXICAL_LEAD = 1.5  # the best BM25 score over the second's that singles a guide
 # about one: "电瓶车怎么上牌" is about registering the vehicle, and an industry's short list of names
 # would otherwise outrank the guide on BM25's length normalisation.
 BUSINESS_CUE = re.compile(r"开|店|铺|馆|行|摊|坊|厂|档|吧|院|城|庄|园|中心|机构|地方|经营|生意|营业|门面|门店|执照|资质|加盟|创业|承包|卖|做|干|搞|弄|整|盘|办个|办家")
+# A business being closed or handed on ("服装店不开了 要把执照注销", "奶茶店转给我") is no business to open:
+# industries, which all lead to the routes that open one, lend it nothing.
+CLOSING_CUE = re.compile(r"注销|不开了|不干了|不做了|不想干了|关门|关店|关掉|歇业|停业|倒闭|转让|转给|盘出去|清算|解散")
 # A name right after a verb that opens a business ("开书吧", "摆摊"; not 办, which applies for a permit)
 # names the business itself ("\0" marks the name).
 _OPENED = re.compile(r"(?:开|搞|弄|整|盘|摆)\0")
@@ -116,6 +119,8 @@ class Snapshot:
     # Documents that answer for another: an industry's match is its route's (-1: route not live).
     borrowers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     lenders: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Names only industries have (串串店): they name their route only in a question about opening one.
+    lent_names: frozenset[str] = frozenset()
 
 
 class SearchEngine:
@@ -192,11 +197,14 @@ class SearchEngine:
                           dtype=np.int64)
         dense = DenseIndex(self._vectors_for(passages, progress), owners, like=like)
         names: dict[str, list[int]] = {}
+        lent: set[str] = set()
+        own: set[str] = set()
         for i, (g, d) in enumerate(zip(guides, docs)):
             if stands[i] < 0:
                 continue
             for n in [d.title, *getattr(g, "aliases", [])]:
                 n = normalize(n)
+                (lent if stands[i] != i else own).add(n)
                 if len(n) >= 2 and stands[i] not in names.get(n, ()):
                     names.setdefault(n, []).append(stands[i])
         borrowers = np.array([i for i, t in enumerate(stands) if t != i], dtype=np.int64)
@@ -206,7 +214,7 @@ class SearchEngine:
             for g in guides if g.kind == "route"
         }
         return Snapshot(list(guides), docs, tokenizer, lexical, dense, time.perf_counter() - started, names,
-                        route_steps, max(map(len, names), default=0), borrowers, lenders)
+                        route_steps, max(map(len, names), default=0), borrowers, lenders, frozenset(lent - own))
 
     def _vectors_for(self, passages: list[str], progress: bool) -> np.ndarray:
         found, missing = self.vectors.lookup(passages)
@@ -227,9 +235,9 @@ class SearchEngine:
         timings: dict[str, float] = {}
         lex_rank: list[int] = []
         lex_scores = np.zeros(len(snap.docs), dtype=np.float32)
+        opening = BUSINESS_CUE.search(text) is not None and CLOSING_CUE.search(text) is None
         if mode != Mode.dense:
-            lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap,
-                               lend=BUSINESS_CUE.search(text) is not None)
+            lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap, lend=opening)
             top = (np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores)
                    else np.zeros(0, dtype=np.int64))
             lex_rank = [int(i) for i in sorted(top, key=lambda i: -lex_scores[i]) if lex_scores[i] > 0]
@@ -243,7 +251,7 @@ class SearchEngine:
             t2 = time.perf_counter()
             dense_rank, dense_sims = snap.dense.search(qv, DEPTH)
             timings["dense"] = (time.perf_counter() - t2) * 1000
-        name_rank, opened = self._names_and_opened(text, snap) if mode == Mode.hybrid else ([], set())
+        name_rank, opened = self._names_and_opened(text, snap, opening) if mode == Mode.hybrid else ([], set())
         if mode == Mode.lexical:
             fused = {d: float(lex_scores[d]) for d in lex_rank}
         elif mode == Mode.dense:
@@ -324,7 +332,7 @@ class SearchEngine:
         return len(asked) >= 2
 
     @staticmethod
-    def _names_and_opened(text: str, snap: Snapshot) -> tuple[list[int], set[int]]:
+    def _names_and_opened(text: str, snap: Snapshot, opening: bool = True) -> tuple[list[int], set[int]]:
         """Guides whose title or alias the query contains, the business opened first, then the longest
         name; and which of them follow an opening verb.
 
@@ -335,7 +343,7 @@ class SearchEngine:
         opened: set[int] = set()
         for variant in {text, without_measure_words(text)}:
             for name in _substrings(variant, snap.longest_name):
-                docs = snap.names.get(name, ())
+                docs = snap.names.get(name, ()) if opening or name not in snap.lent_names else ()
                 for d in docs:
                     best[d] = max(best.get(d, 0), len(name))
                 if docs and _OPENED.search(variant.replace(name, "\0")):

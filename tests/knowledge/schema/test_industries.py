@@ -212,3 +212,10 @@ def test_a_route_with_industries_cannot_be_withdrawn_from_under_them(reviewer):
     resp = reviewer.post("/api/editor/guides/open-gas-station/withdraw")
     assert resp.status_code == 409, resp.text
     assert "gas-station" in resp.text
+
+
+def test_a_business_being_closed_lends_nothing_to_the_route_that_opens_one(engine):
+    # 服装店 is an industry of 个体工商户开业; closing one is 个体工商户注销登记.
+    found = ids(engine, "我那个服装店不开了 要把执照销掉")
+    assert "individual-business" not in found and "individual-business-deregistration" in found, found
+    assert ids(engine, "想开个服装店")[0] == "individual-business"
