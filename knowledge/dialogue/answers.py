@@ -69,8 +69,8 @@ def faq_answer(faq: Faq) -> Answer:
     return Answer(messages=[message(chat.faq_answer(faq))])
 
 
-def guide_faq_answer(item: Item, answer: str) -> Answer:
-    return Answer(messages=[message(chat.guide_faq_answer(item.name, item.department, answer))])
+def guide_faq_answer(item: Item, question: str, answer: str) -> Answer:
+    return Answer(messages=[message(chat.guide_faq_answer(item.name, item.department, question, answer))])
 
 
 def item_answer(item: Item, aspect: str | None) -> Answer:

@@ -34,9 +34,10 @@ def source(name: str, department: str) -> str:
 days = phrases.workdays
 
 
-def guide_faq_answer(item_name: str, department: str, answer: str) -> str:
-    """A follow-up answered from the 常见问答 of the guide in focus (knowledge/dialogue/guide_faq.py)."""
-    return f"关于“{item_name}”：{answer}\n{source(item_name, department)}"
+def guide_faq_answer(item_name: str, department: str, question: str, answer: str) -> str:
+    """A follow-up answered from the 常见问答 of the guide in focus (knowledge/dialogue/guide_faq.py),
+    under the question it was matched to, so the citizen sees what is being answered."""
+    return f"“{item_name}”常见问题：{question}\n{answer}\n{source(item_name, department)}"
 
 
 def promised(n: int, sample: bool = False) -> str:
