@@ -142,6 +142,12 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         if kind == "route" and state.meanings is not None:
             # The goal was chosen on words alone; its facts are then read in full ("开个洗脚城 不弄吃的").
             result.goal_reading = read(catalogue.routes[gid], {}, text, meanings=state.meanings)
+        if isinstance(focus, Route) and result.reading is not None and result.reading.facts \
+                and (acts.CHANGE_OF_MIND.search(text) or acts.names_a_new_goal(text)):
+            # "算了网吧太难搞了 还是开奶茶店吧": its 奶茶 answers the café's drinks question, but the
+            # citizen has left that route; what they said is about the new goal (goal_reading).
+            result.reading = read(focus, body.answers, "", current, body.unsure)
+            result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)
         if result.step and (acts.CHANGE_OF_MIND.search(text) or acts.CORRECTION.search(text)):
             # "算了不开饭店了，我想开个宠物医院" and "不对 不是幼儿园 是托育机构" leave the route: the
             # step their words name is the one they turn away from.
@@ -151,7 +157,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         # "要户口本吗" after 结婚登记: no aspect, no other guide; the focus's own 常见问答 may answer it.
         hit = guide_faq.answer(state.meanings, catalogue, focus, text)
         if hit:
-            result.faq_reply = compose.guide_faq_answer(hit.item, hit.answer)
+            result.faq_reply = compose.guide_faq_answer(hit.item, hit.question, hit.answer)
     return result
 
 

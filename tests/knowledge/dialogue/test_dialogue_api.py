@@ -61,6 +61,12 @@ def test_a_correction_to_another_business_leaves_the_route(api):
     assert u["goal"] == "route:open-childcare-centre" and u["step"] is None
 
 
+def test_a_change_of_mind_whose_words_also_answer_the_old_route_leaves_it(api):
+    # 奶茶 answers the café's drinks question, but the citizen turns to a milk-tea shop.
+    u = understand(api, "算了网吧太难搞了 还是开奶茶店吧", focus="route:open-internet-cafe", current="sells_food")
+    assert u["goal"] == "route:open-restaurant" and u["reading"]["facts"] == []
+
+
 def test_a_follow_up_pointing_back_stays_with_the_focus(api):
     u = understand(api, "这个备案归哪个局管", focus="route:open-driving-school")
     assert u["points_back"] and u["goal"] is None and u["aspect"] == "location"
