@@ -7,8 +7,9 @@ route: of its steps' items) and answered with the nearest one's answer when it c
 
 - near (MIN_SIMILARITY) and ahead of the next question by MARGIN: "一年能取几次" sits between
   多久能到账 and 退休了能全部取出来吗 and is answered by neither;
-- sharing a word with it (two characters that are not a question's scaffolding), so a question
-  about something the guide does not discuss is not answered by whatever is nearest.
+- sharing a word with it (two characters that are neither a question's scaffolding nor the guide's
+  own name), so a question about something the guide does not discuss ("临时身份证能办吗" next to
+  "身份证丢了，外地户口能补办吗") is not answered by whatever is nearest.
 
 Margins measured on the sample base (tests/knowledge/dialogue/test_guide_faq.py).
 """
@@ -23,8 +24,9 @@ from knowledge.schema import Item, Route
 
 MIN_SIMILARITY = 0.88
 MARGIN = 0.02
-# Two-character runs every question shares: they say it is a question, not what it is about.
-_SCAFFOLD = set("能不能 可以 可不 需要 要不 是不 有没 没有 怎么 什么 吗 呢 了 的 我 你 他 她 要 能 可 还 也 都 就 那 这 吧 啊 一下".split())
+# What every question is built with: it says something is asked, not what it is about.
+_SCAFFOLD = set("能不 不能 可以 可不 需要 要不 是不 有没 没有 怎么 什么 一下 这里 那里 哪里".split())
+_FUNCTION_CHARS = re.compile(r"[吗呢了的吧啊呀么嘛我你他她它们这那要能会可还也都就在得]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -36,8 +38,12 @@ class FaqAnswer:
 
 
 def _pairs(text: str) -> set[str]:
-    chars = "".join(_HAN.findall(text))
-    return {chars[i:i + 2] for i in range(len(chars) - 1)} - _SCAFFOLD
+    """Two-character runs of the text's content: function characters leave a gap, not a new pair."""
+    pairs: set[str] = set()
+    for run in _FUNCTION_CHARS.split("".join(c if _HAN.match(c) else " " for c in text)):
+        run = run.replace(" ", "")
+        pairs |= {run[i:i + 2] for i in range(len(run) - 1)}
+    return pairs - _SCAFFOLD
 
 
 def answer(meanings: Meanings, catalogue: Catalogue, focus: Item | Route, text: str) -> FaqAnswer | None:
@@ -52,6 +58,8 @@ def answer(meanings: Meanings, catalogue: Catalogue, focus: Item | Route, text: 
     if sims[best] < MIN_SIMILARITY or (len(ranked) > 1 and sims[best] - sims[ranked[1]] < MARGIN):
         return None
     item, qa = entries[best]
-    if not _pairs(text) & _pairs(qa.q):
+    # The guide's own name is in most of its questions ("身份证丢了…能补办吗" for 临时身份证能办吗).
+    own = set().union(*(_pairs(n) for n in [item.name, *item.aliases]))
+    if not (_pairs(text) & _pairs(qa.q)) - own:
         return None
     return FaqAnswer(item=item, question=qa.q, answer=qa.a)

@@ -143,9 +143,10 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             # The goal was chosen on words alone; its facts are then read in full ("开个洗脚城 不弄吃的").
             result.goal_reading = read(catalogue.routes[gid], {}, text, meanings=state.meanings)
         if isinstance(focus, Route) and result.reading is not None and result.reading.facts \
-                and (acts.CHANGE_OF_MIND.search(text) or acts.names_a_new_goal(text)):
+                and kind == "route" and acts.names_a_new_goal(text):
             # "算了网吧太难搞了 还是开奶茶店吧": its 奶茶 answers the café's drinks question, but the
-            # citizen has left that route; what they said is about the new goal (goal_reading).
+            # citizen turns to another business; what they said is about the new goal (goal_reading).
+            # "改成公司吧" and "X光不弄了" name no new goal: they correct an answer of this route.
             result.reading = read(focus, body.answers, "", current, body.unsure)
             result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)
         if result.step and (acts.CHANGE_OF_MIND.search(text) or acts.CORRECTION.search(text)):
