@@ -119,7 +119,7 @@ class Snapshot:
     # Documents that answer for another: an industry's match is its route's (-1: route not live).
     borrowers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     lenders: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    # Names only industries have (串串店): they name their route only in a question about opening one.
+    # Names only industries have (串串店): they name their route unless the business is being closed.
     lent_names: frozenset[str] = frozenset()
 
 
@@ -235,9 +235,10 @@ class SearchEngine:
         timings: dict[str, float] = {}
         lex_rank: list[int] = []
         lex_scores = np.zeros(len(snap.docs), dtype=np.float32)
-        opening = BUSINESS_CUE.search(text) is not None and CLOSING_CUE.search(text) is None
+        closing = CLOSING_CUE.search(text) is not None
         if mode != Mode.dense:
-            lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap, lend=opening)
+            lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap,
+                               lend=BUSINESS_CUE.search(text) is not None and not closing)
             top = (np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores)
                    else np.zeros(0, dtype=np.int64))
             lex_rank = [int(i) for i in sorted(top, key=lambda i: -lex_scores[i]) if lex_scores[i] > 0]
@@ -251,7 +252,7 @@ class SearchEngine:
             t2 = time.perf_counter()
             dense_rank, dense_sims = snap.dense.search(qv, DEPTH)
             timings["dense"] = (time.perf_counter() - t2) * 1000
-        name_rank, opened = self._names_and_opened(text, snap, opening) if mode == Mode.hybrid else ([], set())
+        name_rank, opened = self._names_and_opened(text, snap, not closing) if mode == Mode.hybrid else ([], set())
         if mode == Mode.lexical:
             fused = {d: float(lex_scores[d]) for d in lex_rank}
         elif mode == Mode.dense:
