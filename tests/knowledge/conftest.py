@@ -66,3 +66,19 @@ def _sign_in(client: TestClient, username: str, password: str) -> dict[str, str]
 def session(service):
     with service.state.sessions() as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def sample_engine(tmp_path_factory):
+    """The search engine on the sample base with the real embedding model: built once for every test
+    that only reads its rankings."""
+    from knowledge.catalogue import Catalogue
+    from knowledge.core.config import get_settings
+    from knowledge.search.embedder import Embedder
+    from knowledge.search.engine import SearchEngine
+    from tests.knowledge.search.test_live_index import warm_cache
+
+    embedder = Embedder(get_settings().embedding_model_dir)
+    engine = SearchEngine(embedder, warm_cache(embedder, tmp_path_factory.mktemp("sample-engine")))
+    engine.rebuild(Catalogue.from_folder(get_settings().guides_dir).all())
+    return engine

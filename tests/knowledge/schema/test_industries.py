@@ -13,10 +13,8 @@ from knowledge.core.config import get_settings
 from knowledge.editing.validation import GuideInvalid, check_guide
 from knowledge.schema import Industry, guide_adapter
 from knowledge.search.documents import answers_for, document_for, user_words
-from knowledge.search.embedder import Embedder
 from knowledge.search.engine import SearchEngine
 from tests.knowledge.guide_samples import create, publish, unique_id
-from tests.knowledge.search.test_live_index import warm_cache
 
 
 def industry(**changes) -> dict:
@@ -79,11 +77,8 @@ def test_an_industry_is_indexed_by_its_names_and_answers_for_its_route():
 # ---- search with the real model -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def engine(sample, tmp_path_factory) -> SearchEngine:
-    embedder = Embedder(get_settings().embedding_model_dir)
-    live = SearchEngine(embedder, warm_cache(embedder, tmp_path_factory.mktemp("industry-cache")))
-    live.rebuild(sample.all())
-    return live
+def engine(sample_engine) -> SearchEngine:
+    return sample_engine
 
 
 def ids(engine: SearchEngine, query: str, k: int = 3) -> list[str]:

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.catalogue import Catalogue
-from knowledge.core.config import get_settings
-from knowledge.search.embedder import Embedder
-from knowledge.search.engine import SearchEngine
-from tests.knowledge.search.test_live_index import warm_cache
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory) -> SearchEngine:
-    embedder = Embedder(get_settings().embedding_model_dir)
-    live = SearchEngine(embedder, warm_cache(embedder, tmp_path_factory.mktemp("route-cache")))
-    live.rebuild(Catalogue.from_folder(get_settings().guides_dir).all())
-    return live
-
 
 @pytest.mark.parametrize("query, route", [
     ("媳妇上礼拜生了个闺女，出生证拿到了，要上户口还要给娃办医保", "newborn"),
     ("新租的门面要通水通电，还要拉根宽带", "utility-connection"),
     ("买了套旧房子宽带和燃气也要过户吗", "second-hand-house"),
 ])
-def test_a_question_for_several_steps_of_one_route_gets_the_route(engine, query, route):
-    outcome = engine.search(query, k=3)
+def test_a_question_for_several_steps_of_one_route_gets_the_route(sample_engine, query, route):
+    outcome = sample_engine.search(query, k=3)
     assert outcome.hits[0].doc.guide_id == route, [h.doc.guide_id for h in outcome.hits]
     assert outcome.match.value == "clear"
 
@@ -36,5 +22,5 @@ def test_a_question_for_several_steps_of_one_route_gets_the_route(engine, query,
     # One request that also finds a sibling step.
     ("孩子的出生医学证明去哪开", "birth-medical-certificate"),
 ])
-def test_one_step_asked_about_keeps_its_place(engine, query, item):
-    assert engine.search(query, k=3).hits[0].doc.guide_id == item
+def test_one_step_asked_about_keeps_its_place(sample_engine, query, item):
+    assert sample_engine.search(query, k=3).hits[0].doc.guide_id == item
