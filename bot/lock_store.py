@@ -61,6 +61,8 @@ class AtomicRedisLockStore(RedisLockStore):
         self.red.transaction(drop_expired, self._key(conversation_id))
 
     def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
+        # Rasa calls this only from cleanup; removing a ticket and deleting an empty lock must be one
+        # transaction, so both names do the whole of it.
         self.cleanup(conversation_id, ticket_number)
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
