@@ -38,37 +38,34 @@ def named_step(route: Route, catalogue: Catalogue, text: str, answers: dict[str,
     plain = _FUNCTION_WORDS.sub("|", normalize(text or "").lower())
     if not plain.strip("|"):
         return None
-    steps = route.steps
-    if answers:
+    fits = {s.id: _fit(plain, s, catalogue) for s in route.steps}
+    named = [s for s in route.steps if fits[s.id][0]]
+    if named and answers:
+        # The plan is worked out only when the message names a step at all.
+        longest = max(fits[s.id][0] for s in named)
         planned = {s.id for s in plan_route(route, catalogue, answers).steps}
-        named = {s.id: _longest_name_match(plain, s, catalogue) for s in steps}
-        longest = max(named.values(), default=0)
-        if longest and any(named[s.id] == longest for s in steps if s.id in planned):
-            steps = [s for s in steps if s.id in planned]
+        if any(fits[s.id][0] == longest for s in named if s.id in planned):
+            named = [s for s in named if s.id in planned]
     best: tuple[tuple[int, float], Step] | None = None
     tie = False
-    for step in steps:
-        item = catalogue.items.get(step.item)
-        names = [step.title or "", *([item.name, *item.aliases] if item else [])]
-        length = (0, 0.0)  # shared characters, then how much of that name they cover ("领发票" over "刻发票章")
-        for name in names:
-            shared = _shared(plain, name.lower())
-            if len(shared) >= MIN_SHARED and shared not in _GENERIC:
-                length = max(length, (len(shared), len(shared) / len(name)))
-        if not length[0]:
-            continue
-        if best is None or length > best[0]:
-            best, tie = (length, step), False
-        elif length == best[0] and best[1].item != step.item:
+    for step in named:
+        if best is None or fits[step.id] > best[0]:
+            best, tie = (fits[step.id], step), False
+        elif fits[step.id] == best[0] and best[1].item != step.item:
             tie = True
     return None if best is None or tie else best[1]
 
 
-def _longest_name_match(plain: str, step: Step, catalogue: Catalogue) -> int:
+def _fit(plain: str, step: Step, catalogue: Catalogue) -> tuple[int, float]:
+    """How well the message names the step: the characters it shares with the step's title, its item's
+    name or an alias, then how much of that name they cover ("领发票" over "刻发票章"); (0, 0) for none."""
     item = catalogue.items.get(step.item)
-    names = [step.title or "", *([item.name, *item.aliases] if item else [])]
-    found = [_shared(plain, name.lower()) for name in names]
-    return max((len(f) for f in found if len(f) >= MIN_SHARED and f not in _GENERIC), default=0)
+    fit = (0, 0.0)
+    for name in [step.title or "", *([item.name, *item.aliases] if item else [])]:
+        shared = _shared(plain, name.lower())
+        if len(shared) >= MIN_SHARED and shared not in _GENERIC:
+            fit = max(fit, (len(shared), len(shared) / len(name)))
+    return fit
 
 
 def numbered_step(route: Route, catalogue: Catalogue, text: str, answers: dict[str, str]) -> Step | None:
