@@ -26,8 +26,9 @@ MIN_SIMILARITY = 0.88
 MARGIN = 0.02
 # What every question is built with: it says something is asked, not what it is about.
 _SCAFFOLD = set("能不 不能 可以 可不 需要 要不 是不 有没 没有 怎么 什么 一下 这里 那里 哪里".split())
-_FUNCTION_CHARS = re.compile(r"[吗呢了的吧啊呀么嘛我你他她它们这那要能会可还也都就在得]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# Where a run of content characters ends: a function character, or anything that is not Chinese.
+_BREAK = re.compile(r"[^\u4e00-\u9fff]|[吗呢了的吧啊呀么嘛我你他她它们这那要能会可还也都就在得]")
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,9 @@ class FaqAnswer:
 
 
 def _pairs(text: str) -> set[str]:
-    """Two-character runs of the text's content: function characters leave a gap, not a new pair."""
-    pairs: set[str] = set()
-    for run in _FUNCTION_CHARS.split("".join(c if _HAN.match(c) else " " for c in text)):
-        run = run.replace(" ", "")
-        pairs |= {run[i:i + 2] for i in range(len(run) - 1)}
-    return pairs - _SCAFFOLD
+    """Two-character runs of the text's content: function characters and punctuation leave a gap, not
+    a new pair ("飞机 来得及" has no 机来)."""
+    return {run[i:i + 2] for run in _BREAK.split(text) for i in range(len(run) - 1)} - _SCAFFOLD
 
 
 def answer(meanings: Meanings, catalogue: Catalogue, focus: Item | Route, text: str) -> FaqAnswer | None:

@@ -44,3 +44,9 @@ def test_no_answer_when_no_question_of_the_guide_clearly_fits(catalogue, meaning
 def test_a_route_answers_from_its_steps_questions(catalogue, meanings):
     hit = guide_faq.answer(meanings, catalogue, catalogue.routes["newborn"], "没领结婚证能办出生证吗")
     assert hit is not None and hit.item.id == "birth-medical-certificate"
+
+
+@pytest.mark.parametrize("text", ["", "？？？", "<script>alert(1)</script>要户口本吗", "要户口本吗" * 400, "\x00\u200b"])
+def test_odd_follow_ups_are_read_without_error(catalogue, meanings, text):
+    hit = guide_faq.answer(meanings, catalogue, catalogue.items["marriage-registration"], text)
+    assert hit is None or hit.question == "结婚登记还要带户口本吗？"
