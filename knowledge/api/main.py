@@ -27,11 +27,11 @@ from knowledge.api.state import AppState
 from knowledge.conversation_data import purge_regularly
 from knowledge.core.config import Settings, get_settings
 from knowledge.core.secrets import service_token, write_secret
+from knowledge.dialogue.meaning import Meanings
 from knowledge.importing.jobs import ImportRunner
 from knowledge.importing.safety import Limits
 from knowledge.live import LiveKnowledge
 from knowledge.publishing import Publisher, catalogue_for
-from knowledge.dialogue.meaning import Meanings
 from knowledge.search.embedder import Embedder
 from knowledge.search.engine import SearchEngine
 from knowledge.search.vector_cache import VectorCache
