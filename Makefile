@@ -25,10 +25,12 @@ eval-dialogue:
 	.venv/service/bin/python -m knowledge.evaluation.conversations --base-url $(BASE_URL) --set knowledge/evaluation/conversations_fifth.yml
 	.venv/service/bin/python -m knowledge.evaluation.conversations --base-url $(BASE_URL) --set knowledge/evaluation/conversations_sixth.yml
 	.venv/service/bin/python -m knowledge.evaluation.conversations --base-url $(BASE_URL) --set knowledge/evaluation/conversations_seventh.yml
+	.venv/service/bin/python -m knowledge.evaluation.conversations --base-url $(BASE_URL) --set knowledge/evaluation/conversations_eighth.yml
 	.venv/service/bin/python -m knowledge.evaluation.business --base-url $(BASE_URL)
 	.venv/service/bin/python -m knowledge.evaluation.business --base-url $(BASE_URL) --set knowledge/evaluation/business_second.yml
 	.venv/service/bin/python -m knowledge.evaluation.business --base-url $(BASE_URL) --set knowledge/evaluation/business_third.yml
 	.venv/service/bin/python -m knowledge.evaluation.business --base-url $(BASE_URL) --set knowledge/evaluation/business_fourth.yml
+	.venv/service/bin/python -m knowledge.evaluation.business --base-url $(BASE_URL) --set knowledge/evaluation/business_fifth.yml
 # The scaled layout on this machine: several replicas behind nginx (docs/deploy.md).
 run-scaled:
 	bash scripts/start-scaled.sh
