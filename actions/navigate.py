@@ -155,6 +155,10 @@ class ActionNavigate(Action):
                 # "要户口本吗" after 结婚登记: answered from the guide's own 常见问答, focus kept.
                 utter(dispatcher, u["faq_reply"])
                 return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
+            if u.get("unanswered"):
+                # "一年能取几次" after 公积金提取: the guide does not say; who to ask, and a gap for editors.
+                await tell_unanswered(dispatcher, tracker, text, focus, u["unanswered"])
+                return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
             if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):
                 # "那开药店要多久" names another guide clearly: it becomes the focus.
                 return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
@@ -211,6 +215,14 @@ async def tell_no_guide(dispatcher: CollectingDispatcher, tracker: Tracker, text
     await kb.post_event(tracker.sender_id, "gap", text=text[:2000],
                         data={"reason": "no_match", "referral": no_guide["referral"], "word": no_guide["word"]})
     utter(dispatcher, no_guide["reply"])
+
+
+async def tell_unanswered(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, focus: Focus,
+                          reply: Dict[str, Any]) -> None:
+    """A follow-up the guide in focus does not answer: said plainly, and recorded with that guide so
+    its editor knows where the answer belongs."""
+    await kb.post_event(tracker.sender_id, "gap", text=text[:2000], data={"reason": "unanswered", "focus": str(focus)})
+    utter(dispatcher, reply)
 
 
 async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> List[EventType]:

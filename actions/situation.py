@@ -25,7 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_client as kb
 from actions.focus import Focus
-from actions.navigate import ASPECT_OF_INTENT, aspect_for, guarded, present, tell_no_guide, utter
+from actions.navigate import ASPECT_OF_INTENT, aspect_for, guarded, present, tell_no_guide, tell_unanswered, utter
 
 # Dialogue acts that are not answers: a word back, and the question again.
 SOCIAL_INTENTS = {"greet", "thank", "ask_capabilities", "goodbye", "give_rating"}
@@ -102,7 +102,7 @@ class ValidateSituationForm(FormValidationAction):
             utter(dispatcher, reply)
         aspect = aspect_for(intent if not reading["facts"] else None, u)
         if reading["asks"] or reading["act"] == "question" or asked_by_act:
-            await _answer_question(dispatcher, u, focus, aspect, reading)
+            await _answer_question(dispatcher, tracker, u, focus, aspect, reading)
         missed = reading["act"] == "other" and not reading["facts"] and current in reading["open_questions"] \
             and not asked_by_act
         slots: Dict[Text, Any] = {
@@ -114,7 +114,7 @@ class ValidateSituationForm(FormValidationAction):
         return slots
 
 
-async def _answer_question(dispatcher: CollectingDispatcher, u: Dict[str, Any], focus: Focus,
+async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, u: Dict[str, Any], focus: Focus,
                            aspect: str | None, reading: Dict[str, Any]) -> None:
     """A question asked during the form gets its own answer: about a step of the route ("要刻章吗"),
     an aspect over what is known so far ("要多久" → a range), a centre practice (a clear FAQ) or a
@@ -128,6 +128,8 @@ async def _answer_question(dispatcher: CollectingDispatcher, u: Dict[str, Any], 
     elif u.get("faq_reply"):
         # "没领结婚证能办出生证吗" mid-form: one of the route's steps answers it in its 常见问答.
         utter(dispatcher, u["faq_reply"])
+    elif u.get("unanswered"):
+        await tell_unanswered(dispatcher, tracker, u["text"], focus, u["unanswered"])
     else:
         dispatcher.utter_message(text="这个问题我先记下，等情况问完、方案出来后再为您细说。")
 

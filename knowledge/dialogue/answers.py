@@ -187,6 +187,14 @@ def proxy_answer(name: str, proxy_faq: Faq | None, follow_ups: list[str] | None 
     return Answer(messages=[message(chat.proxy(name, proxy_faq), follow_ups)])
 
 
+def unanswered_answer(focus: Item | Route) -> Answer:
+    """The guide in focus says nothing on the follow-up: who to ask, and the guide's own buttons."""
+    if isinstance(focus, Item):
+        return Answer(messages=[message(chat.unanswered(focus.name, focus.department, focus.place.phone),
+                                        ITEM_FOLLOW_UPS)])
+    return Answer(messages=[message(chat.unanswered(focus.name, None, None), PLAN_FOLLOW_UPS)])
+
+
 def no_guide_answer(referral: Referral) -> Answer:
     """No guide here for the domain the citizen named: say so, and who handles it."""
     return Answer(messages=[message(chat.no_guide(referral))])

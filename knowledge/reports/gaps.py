@@ -39,7 +39,7 @@ from knowledge.search.engine import SearchEngine
 from knowledge.store.tables import ConversationEventRow
 from knowledge.text.normalize import normalize
 
-GAP_REASONS = {"no_match", "ambiguous"}
+GAP_REASONS = {"no_match", "ambiguous", "unanswered"}
 LOW_RATING = 2
 EXAMPLES = 5
 
@@ -83,9 +83,10 @@ class GapExample(BaseModel):
     text: str
     at: dt.datetime
     type: str = Field(description="gap | handoff | rating")
-    reason: str = Field(description="no_match | ambiguous | requested | repeated_misunderstanding | low_rating")
+    reason: str = Field(description="no_match | ambiguous | unanswered | requested | repeated_misunderstanding | low_rating")
     conversation_id: str
     rating: int | None = None
+    about: str | None = Field(None, description="the guide in focus that did not answer the follow-up (unanswered)")
 
 
 class NearestGuide(BaseModel):
@@ -102,7 +103,7 @@ class GapGroup(BaseModel):
     count: int = Field(description="events")
     conversations: int
     wordings: int = Field(description="distinct wordings in the group")
-    reasons: dict[str, int] = Field(description="no_match / ambiguous / handoff / low_rating → events")
+    reasons: dict[str, int] = Field(description="no_match / ambiguous / unanswered / handoff / low_rating → events")
     first_seen: dt.datetime
     last_seen: dt.datetime
     examples: list[GapExample]
@@ -131,6 +132,7 @@ class _Asked:
     reason: str
     conversation_id: str
     rating: int | None
+    focus: str | None = None  # the guide id an unanswered follow-up was about
 
 
 def _events(session: Session, since: dt.datetime) -> list:
@@ -155,12 +157,14 @@ def _asked(row) -> _Asked | None:
     else:
         reason = "low_rating"
     text = question_of(row.type, row.text, data)
+    focus = data.get("focus")
+    focus = focus.partition(":")[2] if isinstance(focus, str) and reason == "unanswered" else None
     if text is None:
         return _Asked(row.id, "", "", periods.local(row.created_at), row.type, reason, row.conversation_id,
-                      row.rating)
+                      row.rating, focus)
     text = text.strip()[:MAX_CHARS]
     return _Asked(row.id, normalize(text), text, periods.local(row.created_at), row.type, reason,
-                  row.conversation_id, row.rating)
+                  row.conversation_id, row.rating, focus)
 
 
 def _reason_key(a: _Asked) -> str:
@@ -182,7 +186,7 @@ def _nearest(engine: SearchEngine, question: str) -> NearestGuide | None:
                         department=hit.doc.department, score=hit.score, match=outcome.match.value)
 
 
-def _examples(asked: list[_Asked]) -> list[GapExample]:
+def _examples(asked: list[_Asked], titles: dict[str, str]) -> list[GapExample]:
     """Newest first, one per wording before any wording repeats: the variety tells the editor most."""
     newest = sorted(asked, key=lambda a: (a.at, a.id), reverse=True)
     seen: set[str] = set()
@@ -194,7 +198,7 @@ def _examples(asked: list[_Asked]) -> list[GapExample]:
     chosen = {id(a) for a in first}
     rest = [a for a in newest if id(a) not in chosen]
     return [GapExample(text=a.text, at=a.at, type=a.type, reason=a.reason, conversation_id=a.conversation_id,
-                       rating=a.rating) for a in (first + rest)[:EXAMPLES]]
+                       rating=a.rating, about=titles.get(a.focus or "")) for a in (first + rest)[:EXAMPLES]]
 
 
 def gap_report(session: Session, engine: SearchEngine, cache_dir: Path, days: int = 30, limit: int = 50,
@@ -215,6 +219,7 @@ def gap_report(session: Session, engine: SearchEngine, cache_dir: Path, days: in
     groups = [[a for i in members for a in by_question[order[i]]] for members in group(vectors, THRESHOLD)]
     groups.sort(key=lambda g: (-len(g), -len({a.conversation_id for a in g}), g[0].at, g[0].id))
 
+    titles = {d.guide_id: d.title for d in engine.snapshot.docs}
     out = []
     for members in groups[:limit]:
         question = members[0].question  # the group's first wording is its most asked one
@@ -226,7 +231,7 @@ def gap_report(session: Session, engine: SearchEngine, cache_dir: Path, days: in
             reasons=dict(Counter(_reason_key(a) for a in members)),
             first_seen=min(a.at for a in members),
             last_seen=max(a.at for a in members),
-            examples=_examples(members),
+            examples=_examples(members, titles),
             nearest=_nearest(engine, question),
         ))
     return GapReport(days=days, since=since, until=until, events=len(asked),

@@ -25,7 +25,7 @@ from knowledge.search.fusion import reciprocal_rank_fusion
 from knowledge.search.lexical import LexicalIndex
 from knowledge.search.vector_cache import VectorCache
 from knowledge.text.normalize import normalize, without_measure_words
-from knowledge.text.tokenizer import Tokenizer
+from knowledge.text.tokenizer import STOPWORDS, Tokenizer, plain_words
 
 MAX_QUERY_CHARS = 500
 DEPTH = 50  # candidates taken from each ranker before fusion
@@ -121,6 +121,8 @@ class Snapshot:
     lenders: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # Names only industries have (串串店): they name their route unless the business is being closed.
     lent_names: frozenset[str] = frozenset()
+    # Words of titles and aliases, cut whole ("一年级", not its "一年") -> document positions.
+    topic_words: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
 class SearchEngine:
@@ -199,6 +201,7 @@ class SearchEngine:
         names: dict[str, list[int]] = {}
         lent: set[str] = set()
         own: set[str] = set()
+        topic_words: dict[str, set[int]] = {}
         for i, (g, d) in enumerate(zip(guides, docs)):
             if stands[i] < 0:
                 continue
@@ -207,6 +210,9 @@ class SearchEngine:
                 (lent if stands[i] != i else own).add(n)
                 if len(n) >= 2 and stands[i] not in names.get(n, ()):
                     names.setdefault(n, []).append(stands[i])
+                for w in plain_words(n):
+                    if len(w) >= 2 and w not in STOPWORDS:
+                        topic_words.setdefault(w, set()).add(stands[i])
         borrowers = np.array([i for i, t in enumerate(stands) if t != i], dtype=np.int64)
         lenders = np.array([stands[i] for i in borrowers], dtype=np.int64)
         route_steps = {
@@ -214,7 +220,8 @@ class SearchEngine:
             for g in guides if g.kind == "route"
         }
         return Snapshot(list(guides), docs, tokenizer, lexical, dense, time.perf_counter() - started, names,
-                        route_steps, max(map(len, names), default=0), borrowers, lenders, frozenset(lent - own))
+                        route_steps, max(map(len, names), default=0), borrowers, lenders, frozenset(lent - own),
+                        {w: frozenset(ds) for w, ds in topic_words.items()})
 
     def _vectors_for(self, passages: list[str], progress: bool) -> np.ndarray:
         found, missing = self.vectors.lookup(passages)
@@ -352,6 +359,14 @@ class SearchEngine:
         # "开家书吧，顺便卖卖手冲咖啡": the business the citizen opens is the object of the opening verb;
         # what it also sells is named later, however long that name is.
         return sorted(best, key=lambda d: (d not in opened, -best[d], d)), opened
+
+    def topics(self, query: str) -> set[str]:
+        """Ids of the guides whose title or an alias has a word of the query ("社保怎么交" → every 社保
+        guide): what the query is about by name, whatever the rankers make of it. A follow-up with no
+        such word ("一年能取几次") can only be about the guide already being discussed."""
+        snap = self.snapshot
+        words = snap.tokenizer.words(query[:MAX_QUERY_CHARS])
+        return {snap.docs[d].guide_id for w in words for d in snap.topic_words.get(w, ())}
 
     @staticmethod
     def _names_in(doc: int, text: str, snap: Snapshot) -> bool:

@@ -306,6 +306,16 @@ def no_guide(referral: Referral) -> str:
             f"或拨打{s.complaint_line}。")
 
 
+def unanswered(name: str, department: str | None, phone: str | None) -> str:
+    """A follow-up about the guide in focus that its text does not answer ("一年能取几次" after 公积金提取):
+    said plainly, with whom to ask, rather than a list of guides that happen to share a word."""
+    s = get_settings()
+    ask = f"{department}（咨询电话：{phone}）" if department and phone else "各步骤的办理部门"
+    return (f"「{name}」的办事指南里没有写到这一点，我不想凭猜测答复您。\n"
+            f"可以直接咨询{ask}，或拨打审批导航热线 {s.hotline_phone}。"
+            "您的问题已记下，转给指南编辑补充。")
+
+
 def not_found() -> str:
     s = get_settings()
     return ("抱歉，知识库里暂时没有找到与您的问题对应的办事指南，我不想给您不对的答复；您的问题已转给指南编辑补充。"

@@ -270,6 +270,24 @@ def test_a_follow_up_the_focus_guide_answers_in_its_own_questions():
     assert "offered" in slots and slots["offered"] is None
 
 
+def test_a_follow_up_the_focus_guide_does_not_answer_says_so_and_who_to_ask():
+    slots, text, dispatcher = navigate("一年能取几次", focus="item:housing-fund-withdrawal")
+    assert "没有写到" in text and "住房公积金管理中心" in text and "以下哪一项" not in text
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]][:1] == ["要带哪些材料"]
+    assert slots["offered"] is None
+
+
+def test_a_follow_up_naming_another_topic_still_gets_the_choices():
+    _, text, _ = navigate("社保怎么交", focus="item:housing-fund-withdrawal")
+    assert "没有写到" not in text and "以下哪一项" in text
+
+
+def test_a_question_mid_form_the_route_does_not_answer_is_not_promised_for_later():
+    slots, text, _ = answer("可以加急吗", **asking("area", situation={"entity": "individual"}))
+    assert "没有写到" in text and "先记下" not in text
+    assert slots["situation_misses"] == 0 and slots["next_question"]["id"] == "area"
+
+
 def test_a_question_mid_form_answered_by_a_steps_own_questions():
     slots, text, _ = answer("没领结婚证能办出生证吗", **{
         **asking("married", situation={}), "focus": "route:newborn"})

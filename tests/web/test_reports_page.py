@@ -17,6 +17,7 @@ REPORT_MS = 120_000  # the first gap report after start-up encodes its reference
 
 ASKED = ["借书证怎么办理", "借书证怎么办理", "借书证在哪里办"]
 HOSTILE = "<img src=x onerror=alert(1)>"
+UNANSWERED = "逾期不还要罚款吗"
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +34,8 @@ def library_card(staff_stack: Stack) -> dict:
         post_event(staff_stack, conversation_id=f"{run}-{n}", type="gap", text=text,
                    data={"reason": "no_match" if n < 2 else "ambiguous"})
     post_event(staff_stack, conversation_id=f"{run}-x", type="gap", text=HOSTILE, data={"reason": "no_match"})
+    post_event(staff_stack, conversation_id=f"{run}-u", type="gap", text=UNANSWERED,
+               data={"reason": "unanswered", "focus": f"item:{guide_id}"})
     for n, score in enumerate([5, 2, 4]):
         post_event(staff_stack, conversation_id=f"{run}-r{n}", type="rating", rating=score, guide_id=guide_id,
                    text=f"{score}分")
@@ -86,6 +89,15 @@ def test_editor_adds_a_missed_question_as_an_alias(staff_stack, laptop: Page, li
     laptop.mouse.move(0, 0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     laptop.screenshot(path=str(SCREENSHOTS / "reports-gaps.png"), full_page=True)
+
+
+def test_a_follow_up_the_guide_did_not_answer_shows_which_guide(staff_stack, laptop: Page, library_card):
+    sign_in(laptop, staff_stack.knowledge_url, "editor1", next_path="/reports")
+    card = group_card(laptop, UNANSWERED)
+    expect(card).to_have_count(1, timeout=REPORT_MS)
+    expect(card.get_by_test_id("gap-reasons")).to_contain_text("指南没写到 1")
+    card.get_by_test_id("gap-examples").locator("summary").click()
+    expect(card.get_by_test_id("gap-example-about")).to_have_text(f"（追问「{library_card['title']}」）")
 
 
 def test_a_second_alias_of_the_same_question_is_refused_politely(staff_stack, laptop: Page, library_card):

@@ -77,6 +77,8 @@ class Understanding(BaseModel):
     small_talk: acts.SmallTalk | None = Field(None, description="闲聊的类别（点赞、稍等、问助手本身）")
     faq_reply: compose.Answer | None = Field(
         None, description="焦点指南（或焦点路线各步骤）的常见问答中明确对应这条追问的回答")
+    unanswered: compose.Answer | None = Field(
+        None, description="追问只能是关于焦点指南的，而指南没有写到：如实说明并告知向谁咨询（记为知识缺口）")
 
 
 class AnswerRequest(Situation):
@@ -159,7 +161,17 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         hit = guide_faq.answer(state.meanings, catalogue, focus, text)
         if hit:
             result.faq_reply = compose.guide_faq_answer(hit.item, hit.question, hit.answer)
+        elif found.match != Match.clear and not result.small_talk \
+                and not (result.reading and result.reading.facts) \
+                and state.engine.topics(text) <= _focus_ids(focus):
+            # "一年能取几次" after 公积金提取: no word of it names any other guide, so it asks about this
+            # one, which does not say; guides sharing a word ("一年级") would only mislead.
+            result.unanswered = compose.unanswered_answer(focus)
     return result
+
+
+def _focus_ids(focus: Item | Route) -> set[str]:
+    return {focus.id, *(s.item for s in focus.steps)} if isinstance(focus, Route) else {focus.id}
 
 
 def _no_guide(state, text: str, found: Found, focus, result: Understanding) -> NoGuide | None:

@@ -8,9 +8,9 @@
 (function () {
   "use strict";
 
-  var REASONS = { no_match: "找不到", ambiguous: "多个候选", handoff: "转人工", low_rating: "低分评议" };
+  var REASONS = { no_match: "找不到", ambiguous: "多个候选", unanswered: "指南没写到", handoff: "转人工", low_rating: "低分评议" };
   var EXAMPLE_REASONS = {
-    no_match: "找不到", ambiguous: "多个候选", requested: "要求转人工",
+    no_match: "找不到", ambiguous: "多个候选", unanswered: "指南没写到", requested: "要求转人工",
     repeated_misunderstanding: "多次未听懂转人工", low_rating: "低分评议"
   };
   var KINDS = { item: "事项", route: "一件事", faq: "问答" };
@@ -131,7 +131,8 @@
     return '<li data-testid="gap-example"><time datetime="' + esc(e.at) + '">' + esc(Staff.time(e.at)) + "</time>" +
       '<span class="badge">' + esc(EXAMPLE_REASONS[e.reason] || e.reason) +
       (e.rating ? " " + e.rating + " 分" : "") + "</span>" +
-      '<span class="example-text">' + esc(e.text) + "</span></li>";
+      '<span class="example-text">' + esc(e.text) + "</span>" +
+      (e.about ? '<span class="muted" data-testid="gap-example-about">（追问「' + esc(e.about) + "」）</span>" : "") + "</li>";
   }
 
   async function addAlias(g, li, button) {

@@ -55,6 +55,16 @@ def test_a_follow_up_answered_from_the_focus_guides_own_questions(api):
     assert understand(api, "要户口本吗")["faq_reply"] is None
 
 
+def test_a_follow_up_only_the_focus_could_be_about_is_answered_as_not_written(api):
+    u = understand(api, "一年能取几次", focus="item:housing-fund-withdrawal")
+    text = u["unanswered"]["messages"][0]["text"]
+    assert "「住房公积金提取」" in text and "示例市住房公积金管理中心" in text and "（示例号码）" in text
+    # A word naming other guides (社保), a statement, or no focus: not this answer.
+    assert understand(api, "社保怎么交", focus="item:housing-fund-withdrawal")["unanswered"] is None
+    assert understand(api, "一年取一次就够了", focus="item:housing-fund-withdrawal")["unanswered"] is None
+    assert understand(api, "一年能取几次")["unanswered"] is None
+
+
 def test_a_correction_to_another_business_leaves_the_route(api):
     u = understand(api, "不对 不是幼儿园 是托育机构 收三岁以下的", focus="route:open-private-kindergarten",
                    current="kg_profit")

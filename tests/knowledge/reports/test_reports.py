@@ -77,6 +77,9 @@ def gap_events(staff_stack: Stack) -> dict:
     post_event(staff_stack, conversation_id=conv("f"), type="gap", text=EBIKE[0], data={"reason": "no_match"})
     post_event(staff_stack, conversation_id=conv("g"), type="gap", text=EBIKE[1], data={"reason": "no_match"})
     post_event(staff_stack, conversation_id=conv("h"), type="gap", text="失业金怎么领", data={"reason": "no_match"})
+    # A follow-up the guide in focus did not answer: the report names that guide.
+    post_event(staff_stack, conversation_id=conv("n"), type="gap", text="公积金一年能取几次",
+               data={"reason": "unanswered", "focus": "item:housing-fund-withdrawal"})
     # Same pattern as 养狗登记, a different need.
     post_event(staff_stack, conversation_id=conv("i"), type="gap", text="结婚登记怎么办", data={"reason": "ambiguous"})
     # Not gaps: a good rating, a reason the report does not know, a handoff with no question in it.
@@ -130,6 +133,12 @@ def test_paraphrases_group_together_and_unrelated_questions_apart(staff_stack, e
     assert report["without_question"] >= 1  # the bare 转人工
     counts = [g["count"] for g in report["groups"]]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_a_follow_up_the_guide_did_not_answer_names_that_guide(editor, gap_events):
+    group = group_of(editor.get("/api/reports/gaps").json(), ["公积金一年能取几次"])
+    assert len(group) == 1 and group[0]["reasons"] == {"unanswered": 1}
+    assert group[0]["examples"][0]["about"] == "住房公积金提取"
 
 
 def test_each_group_names_the_guide_the_search_finds_today(staff_stack, editor, gap_events):
