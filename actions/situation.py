@@ -83,7 +83,7 @@ class ValidateSituationForm(FormValidationAction):
         u = await kb.understand(text, str(focus), answers, unsure, current, misses)
         reading, reply = u["reading"], u["reply"]
         goal = Focus.parse(u.get("goal"))
-        if not reading["facts"] and goal and goal != focus and not u.get("step") \
+        if not reading["facts"] and goal and goal != focus and not u.get("step") and not u.get("side_question") \
                 and reading["act"] not in ("unsure", "small_talk", "skip"):
             # A new goal ("那办护照呢", "不对，我要开药店") ends the questions; action_show_plan answers it,
             # for the aspect its words ask about (not the classifier's guess on a sentence that names a goal).
@@ -121,7 +121,10 @@ async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, u
     step's own 常见问答."""
     found = u["search"]
     top = found["results"][0] if found["results"] else None
-    if u.get("step") or aspect:
+    if u.get("side_question"):
+        # "坐诊的医生要有什么资格" while opening a clinic: that item's answer, and the route's questions go on.
+        utter(dispatcher, await kb.answer(u["goal"], aspect))
+    elif u.get("step") or aspect:
         utter(dispatcher, await kb.answer(str(focus), aspect, reading["answers"], reading["unsure"], step=u.get("step")))
     elif found["match"] == "clear" and top and top["kind"] == "faq":
         utter(dispatcher, await kb.answer(f"faq:{top['id']}"))

@@ -8,7 +8,7 @@ from typing import Literal
 
 # A clause that asks rather than tells: its facts are not taken as answers ("要刻章吗" is not "要刻章").
 QUESTION = re.compile(
-    r"[?？]|吗|么|多久|几天|几[月号点个岁时周年]|多长|多少|几趟|几次|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|"
+    r"[?？]|吗|(?<![这那多])么|多久|几天|几[月号点个岁时周年]|多长|多少|几趟|几次|怎么|怎样|如何|哪|什么|啥|是否|能否|可否|"
     r"能不能|可不可以|可以不|行不行|要不要|需不需要|用不用|是不是|有没有|会不会|咋|"
     # "卖不卖", "收费不", "办好了没": the A-not-A question and its clipped tail
     r"([\u4e00-\u9fff])[不没]\1|(?<=[\u4e00-\u9fff])(?<![不没])[不没][?？。.!！~]*$"
@@ -74,14 +74,22 @@ CHANGE_OF_MIND = re.compile(r"算了|不(?:开|办|做|弄|搞|干)了|改(?:成
 POINTS_BACK = re.compile(r"^(这个|这项|这一?步|这些|那个|那项|那一?步|该|它|上面|刚才|前面)")
 
 
-SmallTalk = Literal["about_me", "thanks", "hold", "ack"]
+# "问这么多烦死了", "太啰嗦了": tired of the questions; an apology and the ways out, not an answer.
+ANNOYED = re.compile(r"烦死|好烦|真烦|太烦|烦人|啰嗦|啰唆|罗嗦|磨叽|墨迹|问这么多|问那么多|问个没完|没完没了|受不了|麻烦死")
+# Thanks that closes with a plan of the citizen's own ("谢啦 我周一去", "好滴 谢谢你啊 帮大忙了"): a short
+# message that thanks and asks nothing.
+_THANKS_SHORT = 20
+
+SmallTalk = Literal["about_me", "thanks", "hold", "ack", "annoyed"]
 
 
 def small_talk_kind(text: str) -> SmallTalk | None:
-    """'about_me', 'thanks', 'hold' or 'ack' for small talk, None for anything else."""
+    """'about_me', 'thanks', 'hold', 'ack' or 'annoyed' for small talk, None for anything else."""
     if ABOUT_THE_ASSISTANT.search(text):
         return "about_me"
-    if SMALL_TALK.match(text):
+    if ANNOYED.search(text) and not is_question(ANNOYED.sub("", text)):
+        return "annoyed"
+    if SMALL_TALK.match(text) or (len(text) <= _THANKS_SHORT and says_thanks(text) and not is_question(text)):
         return "thanks"
     if (len(text) <= 15 and HOLD.search(text)) or DEFERS.search(text):
         return "hold"

@@ -50,9 +50,10 @@ _EXCLUSIVE = re.compile(r"^(?:只|光|仅|单|就只|只是)")
 # Words that only say yes or no: they anchor nothing unless their question is the one being asked.
 _GENERIC = re.compile(r"^[不没有要需是否会无用暂别免行可以的了对好嗯]+$")
 _CONTRAST = re.compile(r"但是|但|不过|可是|而是|只是")
-_ORDINAL = re.compile(r"^\s*(?:就|那就|那|我选|我要|要)?\s*(?:选择|选)?\s*第?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号|条)?\s*(?:吧|的|呀|啊|啦)?\s*$")
+# "选3", "就第一个吧", "拣第一个" (揀 in Cantonese), "挑第二个": the verb of choosing may be any of these.
+_ORDINAL = re.compile(r"^\s*(?:就|那就|那)?\s*我?\s*(?:选择|选|要|拣|挑|点)?\s*第?\s*([1-9一二三四五六七八九])\s*(?:个|项|种|号|条)?\s*(?:吧|的|呀|啊|啦)?\s*$")
 # "前面那个", "后面那个", "最后一个": a place in the list rather than a number.
-_FIRST_OR_LAST = re.compile(r"^\s*(?:就|那就|我选|我要|要|选)?\s*(?:(前面|上面|前一|头一)|(后面|下面|后一|最后|最后面))\s*(?:那|这|一)?\s*(?:个|项|种|条)\s*(?:吧|的|呀|啊|啦)?\s*$")
+_FIRST_OR_LAST = re.compile(r"^\s*(?:就|那就)?\s*我?\s*(?:选|要|拣|挑)?\s*(?:(前面|上面|前一|头一)|(后面|下面|后一|最后|最后面))\s*(?:那|这|一)?\s*(?:个|项|种|条)\s*(?:吧|的|呀|啊|啦)?\s*$")
 _CN_DIGITS = "一二三四五六七八九"
 _NEAR_UNIT = 4  # characters between a number and its unit word: "500多平", "80 平米"
 _NEGATION_ONLY_WORDS = ("什么都", "无论", "不管")

@@ -390,6 +390,9 @@ def small_talk(kind: str, in_form: bool = False) -> str:
         return "好的，不着急，您确认好了再告诉我。" if in_form else "好的，不着急，您想好了随时告诉我。"
     if kind == "ack":
         return "好的。" if in_form else "好的。" + go_on
+    if kind == "annoyed":
+        return ("抱歉，问得有点多，每个问题都会改变要办的事项。不想答的可以回复“跳过”，我直接给您通用方案；"
+                "也可以回复“转人工”。") + ("" if in_form else go_on)
     if kind == "about_me":
         return f"我是{_centre()}的智能导航助手，按办事指南为您规划办理路线；需要人工时回复“转人工”即可。" + go_on
     return "谢谢您！我们接着把情况问完，马上就能给您定制方案。" if in_form else "不客气！" + go_on

@@ -288,6 +288,18 @@ def test_a_question_mid_form_the_route_does_not_answer_is_not_promised_for_later
     assert slots["situation_misses"] == 0 and slots["next_question"]["id"] == "area"
 
 
+def test_a_side_question_mid_form_is_answered_and_the_route_kept():
+    slots, text, _ = answer("坐诊的医生要有什么资格", **{
+        **asking("profit", situation={}), "focus": "route:open-clinic"})
+    assert "医师执业注册" in text and slots.get("switch_to") is None
+    assert slots["next_question"]["id"] == "clinic_type" and slots["situation_misses"] == 0
+
+
+def test_a_question_about_another_departments_item_mid_form_is_a_new_goal():
+    slots, _, _ = answer("护照怎么办", **asking("area", situation={"entity": "individual"}))
+    assert slots["switch_to"] == "item:passport"
+
+
 def test_a_question_mid_form_answered_by_a_steps_own_questions():
     slots, text, _ = answer("没领结婚证能办出生证吗", **{
         **asking("married", situation={}), "focus": "route:newborn"})

@@ -75,6 +75,8 @@ class Understanding(BaseModel):
     no_guide: NoGuide | None = Field(None, description="消息问到知识库没有指南的领域（转介表）：如实告知及办理部门")
     points_back: bool = Field(False, description="追问指回焦点（“这个备案…”），不换目标")
     small_talk: acts.SmallTalk | None = Field(None, description="闲聊的类别（点赞、稍等、问助手本身）")
+    side_question: bool = Field(
+        False, description="新目标只是与焦点路线同部门的一个事项，且以提问出现（“坐诊医生要什么资格”）：附带回答，路线不变")
     faq_reply: compose.Answer | None = Field(
         None, description="焦点指南（或焦点路线各步骤）的常见问答中明确对应这条追问的回答")
     unanswered: compose.Answer | None = Field(
@@ -151,6 +153,9 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             # "改成公司吧" and "X光不弄了" name no new goal: they correct an answer of this route.
             result.reading = read(focus, body.answers, "", current, body.unsure)
             result.reply = compose.reading_answer(focus, catalogue, result.reading, current, body.misses)
+        turning = acts.CHANGE_OF_MIND.search(text) or acts.CORRECTION.search(text) or acts.names_a_new_goal(text)
+        result.side_question = isinstance(focus, Route) and kind == "item" and not turning and not result.step \
+            and acts.is_question(text) and _same_undertaking(catalogue, focus, catalogue.items[gid])
         if result.step and (acts.CHANGE_OF_MIND.search(text) or acts.CORRECTION.search(text)):
             # "算了不开饭店了，我想开个宠物医院" and "不对 不是幼儿园 是托育机构" leave the route: the
             # step their words name is the one they turn away from.
@@ -168,6 +173,13 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             # one, which does not say; guides sharing a word ("一年级") would only mislead.
             result.unanswered = compose.unanswered_answer(focus)
     return result
+
+
+def _same_undertaking(catalogue: Catalogue, route: Route, item: Item) -> bool:
+    """An item of a department that already handles a step of the route belongs to the same
+    undertaking (坐诊医生的医师执业注册 while opening a clinic); a question about it asked in the middle of
+    the route's questions is a side question, not a new goal (护照 while opening a restaurant)."""
+    return item.department in {catalogue.items[s.item].department for s in route.steps}
 
 
 def _focus_ids(focus: Item | Route) -> set[str]:
@@ -223,7 +235,8 @@ def _goal(state, text: str, found: Found, focus: str | None,
     match = found.match
     routes_on_top = [r for r in results[:3] if r.kind == "route"]
     if match == Match.ambiguous and len(routes_on_top) == 1 and ROUTE_QUESTION.search(text) \
-            and f"route:{routes_on_top[0].id}" != focus:
+            and f"route:{routes_on_top[0].id}" != focus \
+            and _may_stand_for(catalogue.routes[routes_on_top[0].id], results[0]):
         rid = routes_on_top[0].id
         return f"route:{rid}", read(catalogue.routes[rid], {}, text)
     parts = clauses(text)
@@ -248,6 +261,13 @@ def _goal(state, text: str, found: Found, focus: str | None,
     if match == Match.clear and top is not None and top.kind != "faq" and f"{top.kind}:{top.id}" != focus:
         return f"{top.kind}:{top.id}", readings.get(top.id) if top.kind == "route" else None
     return None
+
+
+def _may_stand_for(route: Route, top: SearchResult) -> bool:
+    """A route may answer a question whose first result is the route itself, a centre practice, or one
+    of its own steps ("退休要办些啥": 养老金申领 leads); an unrelated item leading ("护找怎么办理":
+    护照) is the answer, not a route that only shares a word."""
+    return top.kind != "item" or any(s.item == top.id for s in route.steps)
 
 
 @router.post("/answer", response_model=compose.Answer)

@@ -65,6 +65,19 @@ def test_a_follow_up_only_the_focus_could_be_about_is_answered_as_not_written(ap
     assert understand(api, "一年能取几次")["unanswered"] is None
 
 
+def test_a_question_about_an_item_of_the_same_undertaking_is_a_side_question(api):
+    u = understand(api, "坐诊的医生要有什么资格", focus="route:open-clinic", current="profit")
+    assert u["goal"] == "item:physician-registration" and u["side_question"]
+    # Another department's item, or a turn to it, is a new goal.
+    assert not understand(api, "护照怎么办", focus="route:open-restaurant", current="area")["side_question"]
+    assert not understand(api, "算了 我想办医师执业注册", focus="route:open-clinic")["side_question"]
+
+
+def test_a_route_does_not_stand_in_for_an_unrelated_item_that_leads(api):
+    # "怎么办理" asks what to do, but the leading result (护照, typed 护找) is no step of the route below it.
+    assert understand(api, "护找怎么办理")["goal"] != "route:individual-business"
+
+
 def test_a_correction_to_another_business_leaves_the_route(api):
     u = understand(api, "不对 不是幼儿园 是托育机构 收三岁以下的", focus="route:open-private-kindergarten",
                    current="kg_profit")

@@ -56,6 +56,7 @@ def test_a_number_counting_something_else_is_not_the_area(routes, text, expected
 
 @pytest.mark.parametrize("text, value", [
     ("個體戶", "individual"), ("个体的", "individual"), ("第一个", "individual"), ("2", "company"),
+    ("揀第一個", "individual"), ("我挑第二个", "company"), ("就选后面那个吧", "company"),
     ("我哋係公司", "company"), ("不是公司，是个体", "individual"),
 ])
 def test_traditional_cantonese_ordinals_and_negated_options(routes, text, value):
@@ -239,11 +240,18 @@ def test_question_words_shared_with_an_alias_name_no_step(routes, catalogue):
 
 @pytest.mark.parametrize("text, kind", [
     ("稍等我问下我老婆", "hold"), ("嗯嗯", "ack"), ("👍", "ack"), ("你是机器人吗", "about_me"), ("谢谢你", "thanks"),
+    ("好滴 谢谢你啊 帮大忙了", "thanks"), ("谢啦 我周一去", "thanks"), ("问这么多烦死了", "annoyed"),
+    ("太啰嗦了吧", "annoyed"),
 ])
 def test_small_talk_mid_form_is_no_answer_and_no_miss(routes, text, kind):
     r = read(routes["open-restaurant"], {}, text, current="entity")
     assert (r.act, r.small_talk, r.facts) == ("small_talk", kind, [])
     assert "entity" in r.open_questions
+
+
+@pytest.mark.parametrize("text", ["谢谢，要刻章吗", "烦死了 到底要多久"])
+def test_thanks_or_annoyance_with_a_question_is_the_question(routes, text):
+    assert read(routes["open-restaurant"], {}, text, current="entity").act == "question"
 
 
 def test_an_acknowledgement_still_answers_a_yes_no_question(routes):
