@@ -15,6 +15,8 @@ from knowledge.dialogue.aspects import aspect_of
     # Words that describe the business, not how to apply.
     ("想开个卖手机的店", None), ("在家做私房蛋糕朋友圈接单", None), ("在网上卖衣服要办执照吗", None),
     ("要多久", "duration"), ("在哪个窗口交材料", "location"),
+    ("要交啥钱不", "fee"), ("契税几个点", "fee"), ("要交什么税", "fee"), ("要交什么材料", "materials"),
+    ("税务登记怎么办", None),
 ])
 def test_aspect_of_a_follow_up(text, aspect):
     assert aspect_of(text) == aspect
