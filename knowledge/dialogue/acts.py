@@ -75,7 +75,7 @@ POINTS_BACK = re.compile(r"^(这个|这项|这一?步|这些|那个|那项|那�
 
 
 # "问这么多烦死了", "太啰嗦了": tired of the questions; an apology and the ways out, not an answer.
-ANNOYED = re.compile(r"烦死|好烦|真烦|太烦|烦人|啰嗦|啰唆|罗嗦|磨叽|墨迹|问这么多|问那么多|问个没完|没完没了|受不了|麻烦死")
+ANNOYED = re.compile(r"烦死|好烦|真烦|太烦|烦人|(?:真|好|太)麻烦(?![你您])|啰嗦|啰唆|罗嗦|磨叽|墨迹|问这么多|问那么多|问个没完|没完没了|受不了|麻烦死")
 # Thanks that closes with a plan of the citizen's own ("谢啦 我周一去", "好滴 谢谢你啊 帮大忙了"): a short
 # message that thanks and asks nothing.
 _THANKS_SHORT = 20

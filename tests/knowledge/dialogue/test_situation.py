@@ -241,7 +241,7 @@ def test_question_words_shared_with_an_alias_name_no_step(routes, catalogue):
 @pytest.mark.parametrize("text, kind", [
     ("稍等我问下我老婆", "hold"), ("嗯嗯", "ack"), ("👍", "ack"), ("你是机器人吗", "about_me"), ("谢谢你", "thanks"),
     ("好滴 谢谢你啊 帮大忙了", "thanks"), ("谢啦 我周一去", "thanks"), ("问这么多烦死了", "annoyed"),
-    ("太啰嗦了吧", "annoyed"),
+    ("太啰嗦了吧", "annoyed"), ("唉 真麻烦", "annoyed"),
 ])
 def test_small_talk_mid_form_is_no_answer_and_no_miss(routes, text, kind):
     r = read(routes["open-restaurant"], {}, text, current="entity")
