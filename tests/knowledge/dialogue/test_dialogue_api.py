@@ -173,6 +173,10 @@ def test_a_reply_that_is_only_a_number_is_a_choice(api, text, choice):
     ("楼上邻居装修噪音太大，找哪个部门", "neighbourhood-complaints", "公安"),
     ("公司一直不给交社保怎么办", "unpaid-social-insurance", "劳动保障监察"),
     ("家里突然停电了找谁", "power-outage", "供电企业"),
+    ("家里暖气不热找谁", "heating", "供热企业"),
+    ("邻居遛狗不拴绳找哪个部门", "dog-nuisance", "养犬管理部门"),
+    ("快递丢了快递公司不管怎么办", "express-complaint", "邮政管理部门"),
+    ("在超市买到过期食品去哪投诉", "food-safety", "市场监督管理部门"),
 ])
 def test_a_domain_without_a_guide_is_said_plainly_with_who_handles_it(api, text, referral, department):
     u = understand(api, text)
