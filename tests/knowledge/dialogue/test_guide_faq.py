@@ -24,6 +24,9 @@ def meanings() -> Meanings:
 @pytest.mark.parametrize("focus, text, question", [
     ("marriage-registration", "要户口本吗", "结婚登记还要带户口本吗？"),
     ("resident-id-card", "下周三要坐飞机 来得及吗", "急着坐飞机、办业务，等不及新证怎么办？"),
+    ("housing-fund-withdrawal", "一年能取几次", "一年能取几次？"),
+    ("company-registration", "股东要都到场吗", "股东都要到场吗？"),
+    ("resident-id-card", "要本人去吗", "要本人去吗？家里人能代办吗？"),
 ])
 def test_a_follow_up_the_guide_answers(catalogue, meanings, focus, text, question):
     hit = guide_faq.answer(meanings, catalogue, catalogue.items[focus], text)
@@ -31,7 +34,7 @@ def test_a_follow_up_the_guide_answers(catalogue, meanings, focus, text, questio
 
 
 @pytest.mark.parametrize("focus, text", [
-    ("housing-fund-withdrawal", "一年能取几次"),  # between 多久能到账 and 退休了能全部取出来吗
+    ("housing-fund-withdrawal", "离职了能取吗"),  # none of its questions is about leaving a job
     ("marriage-registration", "照片要自己拍吗"),  # the guide's questions are not about photos
     ("passport", "今天天气怎么样"),
     ("resident-id-card", "临时身份证能办吗"),  # shares only the guide's own name with its questions
