@@ -271,7 +271,7 @@ def test_a_follow_up_the_focus_guide_answers_in_its_own_questions():
 
 
 def test_a_follow_up_the_focus_guide_does_not_answer_says_so_and_who_to_ask():
-    slots, text, dispatcher = navigate("一年能取几次", focus="item:housing-fund-withdrawal")
+    slots, text, dispatcher = navigate("可以加急吗", focus="item:housing-fund-withdrawal")
     assert "没有写到" in text and "住房公积金管理中心" in text and "以下哪一项" not in text
     assert [b["title"] for b in dispatcher.messages[0]["buttons"]][:1] == ["要带哪些材料"]
     assert slots["offered"] is None

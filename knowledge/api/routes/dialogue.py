@@ -34,6 +34,10 @@ router = APIRouter(prefix="/api/dialogue", tags=["dialogue"])
 MAX_TEXT = 2000
 QUERY_CHARS = 200  # the goal sits in the first sentences; a pasted essay would only slow the embedding
 PROXY_FAQ = "faq-proxy-handling"
+# Aspects whose general answer a guide's own 常见问答 may overrule: "要本人去吗" is 代办 in general (most
+# items allow it) but not for 结婚登记 or 身份证; "有效期多久" and "多久内要过户" ask 多久 of something
+# other than the processing time.
+FAQ_BEFORE_ASPECT = (None, "proxy", "duration")
 Id = Annotated[str, StringConstraints(max_length=128)]
 
 
@@ -160,13 +164,13 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             # "算了不开饭店了，我想开个宠物医院" and "不对 不是幼儿园 是托育机构" leave the route: the
             # step their words name is the one they turn away from.
             result.step = None
-    elif isinstance(focus, (Item, Route)) and state.meanings is not None and result.aspect is None \
+    elif isinstance(focus, (Item, Route)) and state.meanings is not None and result.aspect in FAQ_BEFORE_ASPECT \
             and not result.step and acts.is_question(text) and not _clearly_another_guide(found, focus):
         # "要户口本吗" after 结婚登记: no aspect, no other guide; the focus's own 常见问答 may answer it.
         hit = guide_faq.answer(state.meanings, catalogue, focus, text)
         if hit:
             result.faq_reply = compose.guide_faq_answer(hit.item, hit.question, hit.answer)
-        elif found.match != Match.clear and not result.small_talk \
+        elif result.aspect is None and found.match != Match.clear and not result.small_talk \
                 and not (result.reading and result.reading.facts) \
                 and state.engine.topics(text) <= _focus_ids(focus):
             # "一年能取几次" after 公积金提取: no word of it names any other guide, so it asks about this

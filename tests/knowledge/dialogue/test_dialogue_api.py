@@ -55,14 +55,21 @@ def test_a_follow_up_answered_from_the_focus_guides_own_questions(api):
     assert understand(api, "要户口本吗")["faq_reply"] is None
 
 
+def test_the_guides_own_question_overrules_a_general_duration(api):
+    # 有效期 is no processing time: the passport's own 常见问答 answers it.
+    u = understand(api, "有效期多久", focus="item:passport")
+    assert u["aspect"] == "duration" and "护照有效期多久" in u["faq_reply"]["messages"][0]["text"]
+    assert understand(api, "要多久", focus="item:passport")["faq_reply"] is None
+
+
 def test_a_follow_up_only_the_focus_could_be_about_is_answered_as_not_written(api):
-    u = understand(api, "一年能取几次", focus="item:housing-fund-withdrawal")
+    u = understand(api, "可以加急吗", focus="item:housing-fund-withdrawal")
     text = u["unanswered"]["messages"][0]["text"]
     assert "「住房公积金提取」" in text and "示例市住房公积金管理中心" in text and "（示例号码）" in text
     # A word naming other guides (社保), a statement, or no focus: not this answer.
     assert understand(api, "社保怎么交", focus="item:housing-fund-withdrawal")["unanswered"] is None
-    assert understand(api, "一年取一次就够了", focus="item:housing-fund-withdrawal")["unanswered"] is None
-    assert understand(api, "一年能取几次")["unanswered"] is None
+    assert understand(api, "不用加急", focus="item:housing-fund-withdrawal")["unanswered"] is None
+    assert understand(api, "可以加急吗")["unanswered"] is None
 
 
 def test_a_question_about_an_item_of_the_same_undertaking_is_a_side_question(api):
