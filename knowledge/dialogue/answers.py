@@ -127,7 +127,7 @@ def step_answer(route: Route, catalogue: Catalogue, answers: dict[str, str], ste
     texts = {q.id: q.text for q in route.questions}
     lines = [chat.step_status(route.name, title, state, [texts[q] for q in waiting])]
     if aspect == "proxy":
-        lines.append(chat.proxy(title, proxy_faq))
+        lines.append(chat.proxy(title, proxy_faq, item.in_person))
     elif aspect:
         lines.append(chat.item_aspect(item, aspect))
     else:
@@ -182,9 +182,10 @@ def _may_hold(route: Route, answers: dict[str, str], cond: Condition | None) -> 
     return any(condition_holds(cond, filled) for filled in completions(route, answers, open_ids))
 
 
-def proxy_answer(name: str, proxy_faq: Faq | None, follow_ups: list[str] | None = None) -> Answer:
+def proxy_answer(name: str, proxy_faq: Faq | None, follow_ups: list[str] | None = None,
+                 in_person: str | None = None) -> Answer:
     """Someone else handing it in (代办), for the guide in focus."""
-    return Answer(messages=[message(chat.proxy(name, proxy_faq), follow_ups)])
+    return Answer(messages=[message(chat.proxy(name, proxy_faq, in_person), follow_ups)])
 
 
 def unanswered_answer(focus: Item | Route) -> Answer:

@@ -222,6 +222,11 @@ class Item(GuideMeta):
     materials: list[Material] = Field(default_factory=list, title="申请材料")
     steps: list[NonEmpty] = Field(default_factory=list, title="办理步骤")
     faq: list[QA] = Field(default_factory=list, title="常见问答")
+    # The 代办 practice says most items may be handed in by someone else; an item that may not says so
+    # here, and a citizen asking to send a relative is told this item's own rule.
+    in_person: str | None = Field(None, title="须本人到场",
+                                  description="不能委托他人代办时写明谁必须亲自到场、为什么、依据，"
+                                              "如“男女双方须亲自到场（《中华人民共和国民法典》第一千零四十九条）”")
     # An imported guide's text that fitted no field, kept whole so nothing the centre wrote is lost.
     notes: str | None = Field(None, title="其他说明", description="导入时未归入字段的原文")
 

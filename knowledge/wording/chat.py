@@ -86,6 +86,7 @@ def item_card(item: Item) -> str:
         f"· 材料：{len(required)} 项必备" + (f"，另有 {len(item.materials) - len(required)} 项视情形提供"
                                          if len(item.materials) > len(required) else ""),
         f"· 办理：{phrases.item_online(item)}；地点：{item.place.address}",
+        *([f"· 本人到场：{item.in_person}，不能委托代办"] if item.in_person else []),
         f"· 结果：{item.result.name}（{'、'.join(item.result.delivery)}）",
         source(item.name, item.department),
     ]
@@ -428,7 +429,10 @@ def step_status(route_name: str, title: str, state: str, deciding: list[str]) ->
     return f"“{title}”是否要办，取决于：" + "；".join(deciding) + "。"
 
 
-def proxy(name: str | None, faq: Faq | None) -> str:
+def proxy(name: str | None, faq: Faq | None, in_person: str | None = None) -> str:
+    """Someone else handing it in: the item's own rule when it must be done in person, else the practice."""
     head = f"关于“{name}”：" if name else ""
+    if in_person:
+        return f"{head}不能委托他人代办。{in_person.rstrip('。')}。"
     body = faq.answer if faq else "多数事项可以委托他人代办，代办人需携带本人身份证和委托书，具体以办事指南为准。"
     return head + body

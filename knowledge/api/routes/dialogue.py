@@ -284,7 +284,8 @@ def answer(body: AnswerRequest, state: StateDep) -> compose.Answer:
         return compose.faq_answer(guide)
     if isinstance(guide, Item):
         if body.aspect == "proxy":
-            return compose.proxy_answer(guide.name, catalogue.faqs.get(PROXY_FAQ), compose.ITEM_FOLLOW_UPS)
+            return compose.proxy_answer(guide.name, catalogue.faqs.get(PROXY_FAQ), compose.ITEM_FOLLOW_UPS,
+                                        guide.in_person)
         return compose.item_answer(guide, body.aspect)
     answers = body.answers
     validate_answers(guide, answers)

@@ -55,6 +55,18 @@ def test_a_follow_up_answered_from_the_focus_guides_own_questions(api):
     assert understand(api, "要户口本吗")["faq_reply"] is None
 
 
+def test_sending_someone_else_gets_the_items_own_rule_when_it_must_be_done_in_person(api):
+    def proxy(focus):
+        resp = api.post("/api/dialogue/answer", json={"focus": focus, "aspect": "proxy"})
+        assert resp.status_code == 200, resp.text
+        return resp.json()["messages"][0]["text"]
+    marriage = proxy("item:marriage-registration")
+    assert "不能委托他人代办" in marriage and "第一千零四十九条" in marriage
+    assert "不能委托他人代办" not in proxy("item:housing-fund-withdrawal")  # the general practice
+    card = api.post("/api/dialogue/answer", json={"focus": "item:resident-id-card"}).json()["messages"][0]["text"]
+    assert "· 本人到场：" in card and "居民身份证法》第三条" in card
+
+
 def test_the_guides_own_question_overrules_a_general_duration(api):
     # 有效期 is no processing time: the passport's own 常见问答 answers it.
     u = understand(api, "有效期多久", focus="item:passport")
