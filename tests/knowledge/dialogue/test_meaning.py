@@ -42,7 +42,7 @@ def test_an_answer_in_words_no_option_lists_is_read_by_meaning(routes, meanings,
     ("open-restaurant", "要卖酒", "entity"),  # near 会卖香烟吗, but about something else
     ("open-restaurant", "卖点饮料", None),
     ("open-restaurant", "开在小区门口", "signboard"),
-    ("open-auto-repair", "和朋友想开个修车铺", None),  # the goal, not a fact
+    ("open-auto-repair", "和朋友想开个汽修店", None),  # the goal, not a fact
     ("ride-hailing-driver", "我有驾照五年了", "own_car"),  # one question: nothing to stand out from
     ("open-restaurant", "大概下个月开业", "entity"),
     ("open-restaurant", "想开个火锅店", None),  # the goal, not a fact

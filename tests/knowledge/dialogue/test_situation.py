@@ -70,6 +70,7 @@ def test_traditional_cantonese_ordinals_and_negated_options(routes, text, value)
     ("open-restaurant", "sells_tobacco", "唔賣", {"sells_tobacco": "no"}),
     ("open-restaurant", "sells_tobacco", "卖烟也不挂招牌", {"sells_tobacco": "yes", "signboard": "no"}),
     ("open-restaurant", "sells_tobacco", "卖烟但不挂招牌", {"sells_tobacco": "yes", "signboard": "no"}),
+    ("open-auto-repair", "repair_work", "不是 我说错 其实只是洗车美容 不修车", {"repair_work": "no"}),
 ])
 def test_negation_is_scoped_to_its_own_fact(routes, route, current, text, expected):
     answers = {"location": "abroad"} if route == "foreign-employee" else {}
