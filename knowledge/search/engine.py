@@ -21,6 +21,7 @@ from knowledge.schema import Guide
 from knowledge.search.dense import DenseIndex
 from knowledge.search.documents import Document, answers_for, document_for, user_words
 from knowledge.search.embedder import Embedder
+from knowledge.search.expansion import expansions
 from knowledge.search.fusion import reciprocal_rank_fusion
 from knowledge.search.lexical import LexicalIndex
 from knowledge.search.vector_cache import VectorCache
@@ -244,7 +245,8 @@ class SearchEngine:
         lex_scores = np.zeros(len(snap.docs), dtype=np.float32)
         closing = CLOSING_CUE.search(text) is not None
         if mode != Mode.dense:
-            lex_scores = _fold(snap.lexical.scores(snap.tokenizer.tokens(text)), snap,
+            tokens = [t for piece in [text, *expansions(text)] for t in snap.tokenizer.tokens(piece)]
+            lex_scores = _fold(snap.lexical.scores(tokens), snap,
                                lend=BUSINESS_CUE.search(text) is not None and not closing)
             top = (np.argpartition(-lex_scores, min(DEPTH, len(lex_scores) - 1))[:DEPTH] if len(lex_scores)
                    else np.zeros(0, dtype=np.int64))
