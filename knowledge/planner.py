@@ -44,6 +44,7 @@ class PlannedStep(BaseModel):
     fee: str
     result: str
     delivery: list[str]
+    validity: str | None = Field(None, description="结果证照的有效期（事项写明时）")
     note: str | None = None
     time_note: str | None = Field(None, description="事项的时限说明（如公告期、公示期）")
 
@@ -236,7 +237,8 @@ def plan_route(route: Route, catalogue: Catalogue, answers: dict[str, str] | Non
                 start_day=start[sid], finish_day=finish[sid], critical=sid in critical,
                 visits=item.time_limit.visits, online=item.online, fully_online=item.fully_online,
                 fee=describe_costs(item, brief=True),
-                result=item.result.name, delivery=list(item.result.delivery), note=step.note,
+                result=item.result.name, delivery=list(item.result.delivery), validity=item.result.validity,
+                note=step.note,
                 time_note=item.time_limit.note,
             )
         )

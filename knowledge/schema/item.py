@@ -102,6 +102,8 @@ class Result(Strict):
     # can say "obtained in step N" instead of asking the citizen to bring it.
     key: str | None = Field(None, title="结果的共享键", description="后续事项把它当材料时用", examples=["营业执照"])
     delivery: list[Delivery] = Field(default_factory=lambda: [Delivery.pickup], title="结果送达方式")
+    validity: str | None = Field(None, title="有效期", description="证照的有效期及依据；长期有效也写明",
+                                 examples=["5年（《食品经营许可和备案管理办法》第二十三条）"])
 
 
 FREE_WORDS = ("不收费", "免费", "无需缴费", "不用交钱", "不花钱")

@@ -132,6 +132,10 @@ def item_aspect(item: Item, aspect: str) -> str:
     elif aspect == "process":
         steps = item.steps
         text = f"“{name}”的办理流程：" + ("→".join(steps) if steps else "提交申请 → 受理 → 审查 → 决定 → 送达") + "。"
+    elif aspect == "validity":
+        validity = item.result.validity
+        text = (f"“{name}”的结果（{item.result.name}）有效期：{validity}。" if validity else
+                f"“{name}”的办事指南没有写明{item.result.name}的有效期，可咨询{dept}（{place.phone}）。")
     elif aspect == "conditions":
         conds = item.conditions
         text = (f"办理“{name}”需要满足：\n" + "\n".join(f"{i + 1}. {c}" for i, c in enumerate(conds))
@@ -253,6 +257,10 @@ def route_aspect(plan: Plan, aspect: str) -> str:
         mail = [s for s in steps if Delivery.free_mail in s.delivery]
         text = ("以下步骤的结果可以免费邮寄：" + "、".join(f"{s.number}. {s.title}" for s in mail)
                 if mail else "这些事项的结果需要到窗口领取。")
+    elif aspect == "validity":
+        lasting = [s for s in steps if s.validity]
+        text = ("各步骤取得的证照有效期：\n" + "\n".join(f"{s.number}. {s.result}：{s.validity}" for s in lasting)
+                if lasting else f"“{name}”各步骤的办事指南没有写明证照有效期。")
     elif aspect == "conditions":
         text = f"“{name}”各事项的受理条件见一次性告知单：{notice_url('route', plan.route_id, plan.answers)}"
     else:  # notice

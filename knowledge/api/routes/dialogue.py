@@ -35,9 +35,9 @@ MAX_TEXT = 2000
 QUERY_CHARS = 200  # the goal sits in the first sentences; a pasted essay would only slow the embedding
 PROXY_FAQ = "faq-proxy-handling"
 # Aspects whose general answer a guide's own 常见问答 may overrule: "要本人去吗" is 代办 in general (most
-# items allow it) but not for 结婚登记 or 身份证; "有效期多久" and "多久内要过户" ask 多久 of something
-# other than the processing time.
-FAQ_BEFORE_ASPECT = (None, "proxy", "duration")
+# items allow it) but not for 结婚登记 or 身份证; "多久内要过户" asks 多久 of something other than the
+# processing time; a question on validity is better answered in the guide's own words when it has them.
+FAQ_BEFORE_ASPECT = (None, "proxy", "duration", "validity")
 Id = Annotated[str, StringConstraints(max_length=128)]
 
 

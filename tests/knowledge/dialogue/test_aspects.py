@@ -17,6 +17,9 @@ from knowledge.dialogue.aspects import aspect_of
     ("要多久", "duration"), ("在哪个窗口交材料", "location"),
     ("要交啥钱不", "fee"), ("契税几个点", "fee"), ("要交什么税", "fee"), ("要交什么材料", "materials"),
     ("税务登记怎么办", None),
+    ("这个许可证能用多久，明年还要再办吗", "validity"), ("身份证有效期多久", "validity"),
+    ("居住证要在这住满多久才能办", "conditions"), ("社保要交满多少年才能退休", "conditions"),
+    ("哪个最花时间", "duration"),
 ])
 def test_aspect_of_a_follow_up(text, aspect):
     assert aspect_of(text) == aspect

@@ -70,8 +70,18 @@ def test_sending_someone_else_gets_the_items_own_rule_when_it_must_be_done_in_pe
 def test_the_guides_own_question_overrules_a_general_duration(api):
     # 有效期 is no processing time: the passport's own 常见问答 answers it.
     u = understand(api, "有效期多久", focus="item:passport")
-    assert u["aspect"] == "duration" and "护照有效期多久" in u["faq_reply"]["messages"][0]["text"]
+    assert u["aspect"] == "validity" and "护照有效期多久" in u["faq_reply"]["messages"][0]["text"]
     assert understand(api, "要多久", focus="item:passport")["faq_reply"] is None
+
+
+def test_validity_is_answered_from_the_result_or_said_to_be_missing(api):
+    def validity(focus):
+        resp = api.post("/api/dialogue/answer", json={"focus": focus, "aspect": "validity"})
+        assert resp.status_code == 200, resp.text
+        return resp.json()["messages"][0]["text"]
+    assert "未满16周岁5年" in validity("item:passport") and "护照法》第七条" in validity("item:passport")
+    missing = validity("item:marriage-registration")
+    assert "没有写明" in missing and "示例市民政局" in missing
 
 
 def test_a_follow_up_only_the_focus_could_be_about_is_answered_as_not_written(api):
