@@ -10,6 +10,8 @@ from typing import Optional
 _CUES = [
     # Someone else handing it in ("让家里人去帮我办") is the 代办 practice, not mailing or online.
     ("proxy", r"代办|代理人|委托|帮我办|替我办|帮忙办|帮我跑|替我跑|请人|找人帮|本人不能|本人不去|本人必须|本人到场|"
+              # "要股东都到场吗", "必须亲自去吗": who has to come is the other side of sending someone.
+              r"(?:都|要|必须|需要|得)(?:亲自)?到场|亲自(?:去|来|到)|"
               # "跟女朋友去领证" goes together: someone going *with* the citizen is no proxy.
               r"(?<![跟和与同陪带])(?<![跟和与同陪带][女男])"
               r"(家里人|家人|别人|他人|朋友|亲戚|同事|老公|老婆|丈夫|妻子|爱人|爸爸|妈妈|父母|孩子|一方|一个人)"

@@ -19,7 +19,7 @@ from knowledge.dialogue.aspects import aspect_of
     ("税务登记怎么办", None),
     ("这个许可证能用多久，明年还要再办吗", "validity"), ("身份证有效期多久", "validity"),
     ("居住证要在这住满多久才能办", "conditions"), ("社保要交满多少年才能退休", "conditions"),
-    ("哪个最花时间", "duration"), ("那一步具体要交哪些东西", "materials"), ("店里卖哪些东西", None),
+    ("哪个最花时间", "duration"), ("要股东都到场吗", "proxy"), ("必须亲自去吗", "proxy"), ("那一步具体要交哪些东西", "materials"), ("店里卖哪些东西", None),
 ])
 def test_aspect_of_a_follow_up(text, aspect):
     assert aspect_of(text) == aspect

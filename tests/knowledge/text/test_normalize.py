@@ -12,6 +12,7 @@ def test_cantonese_function_words_become_mandarin():
     assert normalize("公司唔做啦，結業要辦啲咩手續") == "公司不做啦,结业要办些什么手续"
     assert normalize("BB啱啱出世") == "婴儿刚刚出生"
     assert normalize("喺邊度攞號") == "在哪里拿号"
+    assert normalize("衛生許可證又點") == "卫生许可证又怎么样"
 
 
 def test_hong_kong_names_of_everyday_things_become_mainland_words():
