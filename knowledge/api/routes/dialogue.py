@@ -216,6 +216,8 @@ def _no_guide(state, text: str, found: Found, focus, result: Understanding) -> N
 
 # A question about what to do ("要办哪些手续", "怎么弄") is answered by a route, when one is offered.
 ROUTE_QUESTION = re.compile(r"手续|审批|哪些|办什么|办啥|要办|怎么办|怎么弄|咋办|流程|从哪下手|怎么开")
+# "X已经办了，接下来要办啥": the next steps after one already taken.
+NEXT_STEP = re.compile(r"接下来|下一步|然后(?:要|该|还)|还(?:要|得|需要)办(?:什么|啥|哪些)|还有(?:什么|啥|哪些)要办")
 
 
 def _goal(state, text: str, found: Found, focus: str | None,
@@ -262,6 +264,11 @@ def _goal(state, text: str, found: Found, focus: str | None,
             (match != Match.clear or (top is not None and top.kind == "item" and counts[0][0] >= 2)):
         rid = counts[0][1]
         return f"route:{rid}", readings[rid]
+    if match == Match.clear and top is not None and top.kind == "item" and NEXT_STEP.search(text):
+        # "出生证医院已经给了 接下来要办啥": the item named is done; what comes next is its route's.
+        owners = [r for r in catalogue.routes.values() if any(s.item == top.id for s in r.steps)]
+        if len(owners) == 1 and f"route:{owners[0].id}" != focus:
+            return f"route:{owners[0].id}", read(owners[0], {}, text)
     if match == Match.clear and top is not None and top.kind != "faq" and f"{top.kind}:{top.id}" != focus:
         return f"{top.kind}:{top.id}", readings.get(top.id) if top.kind == "route" else None
     return None

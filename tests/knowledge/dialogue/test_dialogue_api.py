@@ -102,6 +102,13 @@ def test_a_question_about_an_item_of_the_same_undertaking_is_a_side_question(api
     assert not understand(api, "算了 我想办医师执业注册", focus="route:open-clinic")["side_question"]
 
 
+def test_the_next_steps_after_an_item_already_done_are_its_routes(api):
+    u = understand(api, "出生证医院已经给了 接下来要办啥")
+    assert u["goal"] == "route:newborn"
+    # An item in many routes (企业设立登记) says nothing of which one comes next.
+    assert understand(api, "营业执照办好了 下一步呢")["goal"] != "route:newborn"
+
+
 def test_a_route_does_not_stand_in_for_an_unrelated_item_that_leads(api):
     # "怎么办理" asks what to do, but the leading result (护照, typed 护找) is no step of the route below it.
     assert understand(api, "护找怎么办理")["goal"] != "route:individual-business"
