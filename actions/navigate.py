@@ -39,6 +39,17 @@ BARE_FOLLOW_UP = 8  # characters: "要带哪些材料", "收费吗" carry no goa
 DEFINITION = re.compile(r"什么是|什么叫|是什么|是啥|啥是|啥叫|指什么|什么意思|怎么理解")
 
 
+# The classifier's aspect counts only when it is fairly sure: on a question no aspect covers ("未成年能进吗")
+# it guesses one near 0.4 (ask_mailing); on real ones it is near 0.9 ("可以不去现场吗" → ask_online).
+INTENT_ASPECT_CONFIDENCE = 0.5
+
+
+def aspect_intent(tracker: Tracker) -> Optional[str]:
+    """The message's intent, when the classifier is sure enough of it to name an aspect."""
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name") if (intent.get("confidence") or 0.0) >= INTENT_ASPECT_CONFIDENCE else None
+
+
 def aspect_for(intent: Optional[str], understood: Dict[str, Any]) -> Optional[str]:
     """The wording's aspect is more specific than the classifier's ("让家里人帮我办" is 代办)."""
     return understood.get("aspect") or ASPECT_OF_INTENT.get(intent or "")
@@ -123,7 +134,7 @@ class ActionNavigate(Action):
         # A message that states its situation, or names a goal not yet in focus, asks for an aspect only
         # when its words say so: the classifier's guess on "开个便利店，个体，卖烟，60平" (容缺?) or on
         # "退休要办些啥" (受理条件?) would answer one detail of a route never introduced.
-        aspect = u.get("aspect") if stating or introducing else aspect_for(intent, u)
+        aspect = u.get("aspect") if stating or introducing else aspect_for(aspect_intent(tracker), u)
         if goal and str(goal) in offered:
             # A reply to the list of choices that answers one offered route's question chooses it.
             return await present(dispatcher, tracker, goal, aspect, facts_of(u.get("goal_reading")))
@@ -155,7 +166,7 @@ class ActionNavigate(Action):
                 # "要户口本吗" after 结婚登记: answered from the guide's own 常见问答, focus kept.
                 utter(dispatcher, u["faq_reply"])
                 return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
-            if u.get("unanswered"):
+            if u.get("unanswered") and not aspect:
                 # "一年能取几次" after 公积金提取: the guide does not say; who to ask, and a gap for editors.
                 await tell_unanswered(dispatcher, tracker, text, focus, u["unanswered"])
                 return [SlotSet("offered", None), SlotSet("pending_aspect", None)]

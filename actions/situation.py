@@ -25,7 +25,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_client as kb
 from actions.focus import Focus
-from actions.navigate import ASPECT_OF_INTENT, aspect_for, guarded, present, tell_no_guide, tell_unanswered, utter
+from actions.navigate import (ASPECT_OF_INTENT, aspect_for, aspect_intent, guarded, present, tell_no_guide,
+                              tell_unanswered, utter)
 
 # Dialogue acts that are not answers: a word back, and the question again.
 SOCIAL_INTENTS = {"greet", "thank", "ask_capabilities", "goodbye", "give_rating"}
@@ -100,7 +101,7 @@ class ValidateSituationForm(FormValidationAction):
         asked_by_act = intent in ASPECT_OF_INTENT and not reading["facts"] and reading["act"] == "other"
         if not asked_by_act:
             utter(dispatcher, reply)
-        aspect = aspect_for(intent if not reading["facts"] else None, u)
+        aspect = aspect_for(aspect_intent(tracker) if not reading["facts"] else None, u)
         if reading["asks"] or reading["act"] == "question" or asked_by_act:
             await _answer_question(dispatcher, tracker, u, focus, aspect, reading)
         missed = reading["act"] == "other" and not reading["facts"] and current in reading["open_questions"] \

@@ -28,15 +28,16 @@ def _knowledge(knowledge_url):
     yield
 
 
-def tracker(text: str, intent: str = "request_guide", **slots: Any) -> Tracker:
+def tracker(text: str, intent: str = "request_guide", confidence: float = 1.0, **slots: Any) -> Tracker:
     return Tracker("test-user", {"situation_misses": 0, **slots},
-                   {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []},
+                   {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
                    [], False, None, None, "action_listen")
 
 
-def navigate(text: str, intent: str = "request_guide", **slots: Any) -> tuple[dict, str, CollectingDispatcher]:
+def navigate(text: str, intent: str = "request_guide", confidence: float = 1.0,
+             **slots: Any) -> tuple[dict, str, CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(_close_after(ActionNavigate().run(dispatcher, tracker(text, intent, **slots), {})))
+    events = asyncio.run(_close_after(ActionNavigate().run(dispatcher, tracker(text, intent, confidence, **slots), {})))
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, said(dispatcher), dispatcher
 
 
@@ -275,6 +276,15 @@ def test_a_follow_up_the_focus_guide_does_not_answer_says_so_and_who_to_ask():
     assert "没有写到" in text and "住房公积金管理中心" in text and "以下哪一项" not in text
     assert [b["title"] for b in dispatcher.messages[0]["buttons"]][:1] == ["要带哪些材料"]
     assert slots["offered"] is None
+
+
+def test_a_sure_classifier_aspect_is_answered_and_an_unsure_one_is_not():
+    # ask_online at 0.89: "可以不去现场吗" is answered for the online aspect, not as a question the guide skips.
+    _, text, _ = navigate("可以不去现场吗", "ask_online", 0.89, focus="item:housing-fund-withdrawal")
+    assert "没有写到" not in text and "网办" in text
+    # ask_mailing at 0.40 on "未成年能进吗": a guess, not an aspect.
+    _, text, _ = navigate("未成年能进吗", "ask_mailing", 0.40, focus="item:housing-fund-withdrawal")
+    assert "没有写到" in text and "邮寄" not in text
 
 
 def test_a_follow_up_naming_another_topic_still_gets_the_choices():
