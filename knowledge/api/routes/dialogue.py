@@ -143,7 +143,11 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         result.no_guide, result.search = no_guide, Found(match=Match.none, results=[])
         return result
     result.points_back = focus is not None and bool(acts.POINTS_BACK.match(text))
-    goal = None if result.points_back else _goal(state, text, found, body.focus, body.offered)
+    # "有效期多久" after 护照: only the aspect's words, naming no other guide, so it asks about the guide in
+    # focus, whichever guide those words happen to lead in the search (驾驶证换证 mentions 有效期 most).
+    on_focus = isinstance(focus, (Item, Route)) and result.aspect is not None \
+        and not (state.engine.topics(text) - _focus_ids(focus))
+    goal = None if result.points_back or on_focus else _goal(state, text, found, body.focus, body.offered)
     if goal:
         result.goal, result.goal_reading = goal
         kind, _, gid = result.goal.partition(":")
@@ -165,7 +169,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
             # step their words name is the one they turn away from.
             result.step = None
     elif isinstance(focus, (Item, Route)) and state.meanings is not None and result.aspect in FAQ_BEFORE_ASPECT \
-            and not result.step and acts.is_question(text) and not _clearly_another_guide(found, focus):
+            and not result.step and acts.is_question(text) and (on_focus or not _clearly_another_guide(found, focus)):
         # "要户口本吗" after 结婚登记: no aspect, no other guide; the focus's own 常见问答 may answer it.
         hit = guide_faq.answer(state.meanings, catalogue, focus, text)
         if hit:

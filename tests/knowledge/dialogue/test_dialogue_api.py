@@ -84,6 +84,16 @@ def test_validity_is_answered_from_the_result_or_said_to_be_missing(api):
     assert "没有写明" in missing and "示例市民政局" in missing
 
 
+def test_an_aspect_question_naming_no_other_guide_stays_on_the_focus(api):
+    # 驾驶证期满换证 says 有效期 most often; "有效期多久" after 药店许可 still asks about the 药店's licence.
+    u = understand(api, "有效期多久", focus="item:pharmacy-license")
+    assert u["aspect"] == "validity" and u["goal"] is None
+    resp = api.post("/api/dialogue/answer", json={"focus": "item:pharmacy-license", "aspect": "validity"})
+    assert "药品管理法实施条例》第十七条" in resp.json()["messages"][0]["text"]
+    # Naming another guide still moves there.
+    assert understand(api, "驾照有效期多久", focus="item:pharmacy-license")["goal"] == "item:driving-licence-renewal"
+
+
 def test_a_follow_up_only_the_focus_could_be_about_is_answered_as_not_written(api):
     u = understand(api, "可以加急吗", focus="item:housing-fund-withdrawal")
     text = u["unanswered"]["messages"][0]["text"]
