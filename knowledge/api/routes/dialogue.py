@@ -250,12 +250,13 @@ def _goal(state, text: str, found: Found, focus: str | None,
         rid = routes_on_top[0].id
         return f"route:{rid}", read(catalogue.routes[rid], {}, text)
     parts = clauses(text)
+    by_clause = False
     if len(parts) >= 2 and (match != Match.clear or (results and results[0].kind != "route")):
         for part in dict.fromkeys([parts[-1], parts[0]]):
             outcome = state.engine.search(part[:QUERY_CHARS], k=3)
             extra = [SearchResult.of(h) for h in outcome.hits if catalogue.get(h.doc.guide_id) is not None]
             if outcome.match == Match.clear and match != Match.clear and extra and extra[0].kind != "faq":
-                results, match = extra + results, Match.clear
+                results, match, by_clause = extra + results, Match.clear, True
             else:
                 results += [r for r in extra if r.kind == "route"]
     readings = {}
@@ -264,8 +265,10 @@ def _goal(state, text: str, found: Found, focus: str | None,
             readings[r.id] = read(catalogue.routes[r.id], {}, text)
     counts = sorted(((len(rd.facts), rid) for rid, rd in readings.items()), reverse=True)
     top = results[0] if results else None
+    # A clause that alone is clear ("在中介那看中一套二手房" → 开房产中介) yields to a route whose questions the
+    # whole message answers twice or more (首套, 按揭 → 二手房买卖).
     if counts and counts[0][0] >= 1 and (len(counts) == 1 or counts[0][0] > counts[1][0]) and \
-            (match != Match.clear or (top is not None and top.kind == "item" and counts[0][0] >= 2)):
+            (match != Match.clear or ((by_clause or (top is not None and top.kind == "item")) and counts[0][0] >= 2)):
         rid = counts[0][1]
         return f"route:{rid}", readings[rid]
     if match == Match.clear and top is not None and top.kind == "item" and NEXT_STEP.search(text):

@@ -112,6 +112,14 @@ def test_a_question_about_an_item_of_the_same_undertaking_is_a_side_question(api
     assert not understand(api, "算了 我想办医师执业注册", focus="route:open-clinic")["side_question"]
 
 
+def test_a_clause_clear_on_its_own_yields_to_the_route_the_whole_message_answers(api):
+    u = understand(api, "在中介那看中一套二手房 我家首套 要按揭贷款的 过户咋走流程")
+    assert u["goal"] == "route:second-hand-house"
+    assert {f["question"] for f in u["goal_reading"]["facts"]} >= {"first_home", "loan"}
+    # The clause still decides when nothing else is answered ("算了，饭店太累，还是开个便利店吧").
+    assert understand(api, "算了，饭店太累，还是开个便利店吧")["goal"] == "route:open-convenience-store"
+
+
 def test_the_next_steps_after_an_item_already_done_are_its_routes(api):
     u = understand(api, "出生证医院已经给了 接下来要办啥")
     assert u["goal"] == "route:newborn"
