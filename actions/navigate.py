@@ -167,7 +167,7 @@ class ActionNavigate(Action):
                 utter(dispatcher, u["faq_reply"])
                 return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
             if u.get("unanswered") and not aspect:
-                # "一年能取几次" after 公积金提取: the guide does not say; who to ask, and a gap for editors.
+                # "可以加急吗" after 公积金提取: the guide does not say; who to ask, and a gap for editors.
                 await tell_unanswered(dispatcher, tracker, text, focus, u["unanswered"])
                 return [SlotSet("offered", None), SlotSet("pending_aspect", None)]
             if goal and goal.kind != "faq" and (aspect or len(text) > BARE_FOLLOW_UP):

@@ -5,8 +5,8 @@ Item guides carry the questions citizens ask about them with their answers ("结
 "下周三要坐飞机 来得及吗") is compared, by the search embedder, with those questions of the focus (for a
 route: of its steps' items) and answered with the nearest one's answer when it clearly stands out:
 
-- near (MIN_SIMILARITY) and ahead of the next question by MARGIN: "一年能取几次" sits between
-  多久能到账 and 退休了能全部取出来吗 and is answered by neither;
+- near (MIN_SIMILARITY) and ahead of the next question by MARGIN: a follow-up that no question
+  clearly leads ("离职了能取吗" after 公积金提取) is answered by none;
 - sharing a word with it (two characters that are neither a question's scaffolding nor the guide's
   own name), so a question about something the guide does not discuss ("临时身份证能办吗" next to
   "身份证丢了，外地户口能补办吗") is not answered by whatever is nearest.

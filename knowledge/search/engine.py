@@ -365,7 +365,7 @@ class SearchEngine:
     def topics(self, query: str) -> set[str]:
         """Ids of the guides whose title or an alias has a word of the query ("社保怎么交" → every 社保
         guide): what the query is about by name, whatever the rankers make of it. A follow-up with no
-        such word ("一年能取几次") can only be about the guide already being discussed."""
+        such word ("可以加急吗") can only be about the guide already being discussed."""
         snap = self.snapshot
         words = snap.tokenizer.words(query[:MAX_QUERY_CHARS])
         return {snap.docs[d].guide_id for w in words for d in snap.topic_words.get(w, ())}

@@ -316,7 +316,7 @@ def no_guide(referral: Referral) -> str:
 
 
 def unanswered(name: str, department: str | None, phone: str | None) -> str:
-    """A follow-up about the guide in focus that its text does not answer ("一年能取几次" after 公积金提取):
+    """A follow-up about the guide in focus that its text does not answer ("可以加急吗" after 公积金提取):
     said plainly, with whom to ask, rather than a list of guides that happen to share a word."""
     s = get_settings()
     ask = f"{department}（咨询电话：{phone}）" if department and phone else "各步骤的办理部门"

@@ -177,7 +177,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         elif result.aspect is None and found.match != Match.clear and not result.small_talk \
                 and not (result.reading and result.reading.facts) \
                 and state.engine.topics(text) <= _focus_ids(focus):
-            # "一年能取几次" after 公积金提取: no word of it names any other guide, so it asks about this
+            # "可以加急吗" after 公积金提取: no word of it names any other guide, so it asks about this
             # one, which does not say; guides sharing a word ("一年级") would only mislead.
             result.unanswered = compose.unanswered_answer(focus)
     return result
