@@ -143,10 +143,11 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         result.no_guide, result.search = no_guide, Found(match=Match.none, results=[])
         return result
     result.points_back = focus is not None and bool(acts.POINTS_BACK.match(text))
+    # Whether a word of the message names a guide other than the one in focus ("社保怎么交" after 公积金提取).
+    names_another = isinstance(focus, (Item, Route)) and bool(state.engine.topics(text) - _focus_ids(focus))
     # "有效期多久" after 护照: only the aspect's words, naming no other guide, so it asks about the guide in
     # focus, whichever guide those words happen to lead in the search (驾驶证换证 mentions 有效期 most).
-    on_focus = isinstance(focus, (Item, Route)) and result.aspect is not None \
-        and not (state.engine.topics(text) - _focus_ids(focus))
+    on_focus = isinstance(focus, (Item, Route)) and result.aspect is not None and not names_another
     goal = None if result.points_back or on_focus else _goal(state, text, found, body.focus, body.offered)
     if goal:
         result.goal, result.goal_reading = goal
@@ -175,8 +176,7 @@ def understand(body: UnderstandRequest, state: StateDep) -> Understanding:
         if hit:
             result.faq_reply = compose.guide_faq_answer(hit.item, hit.question, hit.answer)
         elif result.aspect is None and found.match != Match.clear and not result.small_talk \
-                and not (result.reading and result.reading.facts) \
-                and state.engine.topics(text) <= _focus_ids(focus):
+                and not (result.reading and result.reading.facts) and not names_another:
             # "可以加急吗" after 公积金提取: no word of it names any other guide, so it asks about this
             # one, which does not say; guides sharing a word ("一年级") would only mislead.
             result.unanswered = compose.unanswered_answer(focus)
