@@ -132,6 +132,19 @@ def test_a_route_does_not_stand_in_for_an_unrelated_item_that_leads(api):
     assert understand(api, "护找怎么办理")["goal"] != "route:individual-business"
 
 
+@pytest.mark.parametrize("text", ["", "   ", "<script>alert(1)</script>？" * 60, "吗" * 2000])
+def test_empty_huge_or_hostile_follow_ups_are_read_without_error(api, text):
+    u = understand(api, text, focus="item:housing-fund-withdrawal")
+    assert u["faq_reply"] is None and u["goal"] is None
+    if not text.strip():
+        assert u["unanswered"] is None  # nothing was asked
+
+
+def test_a_follow_up_over_the_size_limit_is_refused(api):
+    resp = api.post("/api/dialogue/understand", json={"text": "吗" * 2001, "focus": "item:passport"})
+    assert resp.status_code == 422
+
+
 def test_a_correction_to_another_business_leaves_the_route(api):
     u = understand(api, "不对 不是幼儿园 是托育机构 收三岁以下的", focus="route:open-private-kindergarten",
                    current="kg_profit")
